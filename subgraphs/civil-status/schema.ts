@@ -1,0 +1,82 @@
+import { parse } from 'graphql';
+
+export const civilStatusTypeDefs = parse(/* GraphQL */ `
+  extend schema
+    @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
+
+  """
+  A person registered in civil status. Re-users find a person by pivot
+  identity (names, birth date, birth place) or by a sector identifier held by
+  another administration.
+  """
+  type Person @key(fields: "id") {
+    "Opaque, stable join key between data holders. Internal: never disclosed to re-users."
+    id: ID! @inaccessible
+    "Family name as registered in civil status. Example: \\"Martin\\"."
+    familyName: String!
+    "Given names in civil-status order. Example: [\\"Léa\\", \\"Marie\\"]."
+    givenNames: [String!]!
+    "Sex as registered in civil status."
+    sex: Sex!
+    "Date of birth, written YYYY-MM-DD. Example: \\"1986-04-12\\"."
+    birthDate: String!
+    "Commune of birth (or country, for persons born abroad)."
+    birthPlace: Commune!
+    "Current residential address, with the date it was declared."
+    address: Address!
+    "Date the civil-status record was last changed, written YYYY-MM-DD."
+    civilStatusUpdatedOn: String!
+  }
+
+  "Sex as registered in civil status."
+  enum Sex {
+    "Female."
+    F
+    "Male."
+    M
+  }
+
+  "A French commune, identified by its official geographic code."
+  type Commune {
+    "Official geographic code of the commune (INSEE code, 5 characters). Example: \\"75056\\"."
+    code: String!
+    "Name of the commune. Example: \\"Paris\\"."
+    name: String!
+    "Code of the département the commune belongs to. Example: \\"75\\"."
+    departmentCode: String!
+  }
+
+  "A postal address in France."
+  type Address {
+    "Street line: number, way type and name. Example: \\"12 rue des Lilas\\"."
+    line: String!
+    "Postal code. Example: \\"69003\\"."
+    postalCode: String!
+    "Commune of the address."
+    commune: Commune!
+    "Date from which this address is the person's residence, written YYYY-MM-DD."
+    since: String!
+  }
+
+  type Query {
+    """
+    Every person whose pivot identity matches. Names are compared without
+    case or accents; given names match when they are the first registered
+    given names (\\"Léa\\" matches \\"Léa Marie\\"). Without a birth place the
+    result may hold several persons: it is never narrowed by a guess. Empty
+    when nobody matches.
+    """
+    personsByPivotIdentity(
+      "Family name. Example: \\"Martin\\"."
+      familyName: String!
+      "Given names, space separated, in civil-status order. Example: \\"Léa Marie\\"."
+      givenNames: String!
+      "Date of birth, written YYYY-MM-DD."
+      birthDate: String!
+      "Official geographic code of the commune of birth (5 characters). Strongly recommended."
+      birthPlaceCode: String
+      "Sex as registered, when known."
+      sex: Sex
+    ): [Person!]!
+  }
+`);

@@ -1,0 +1,4 @@
+import { runDataHolder } from '../kit/index.js';
+import { familyBenefits } from './index.js';
+
+await runDataHolder(familyBenefits);

@@ -1,0 +1,4 @@
+import { runDataHolder } from '../kit/index.js';
+import { tax } from './index.js';
+
+await runDataHolder(tax);

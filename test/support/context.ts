@@ -1,0 +1,11 @@
+/** Values the global setup shares with every test file. */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Data folder holding the generated sandbox stores, shared read-only by all tests. */
+    sandboxDataDir: string;
+    /** The "today" the sandbox data was generated for and the data holders reason in. */
+    sandboxAsOf: string;
+  }
+}
+
+export {};
