@@ -1,4 +1,4 @@
-import type { DataHolderDefinition } from '../kit/index.js';
+import { defineDataHolder } from '../kit/index.js';
 import { type CivilStatusLoaders, createCivilStatusLoaders } from './loaders.js';
 import { civilStatusResolvers } from './resolvers.js';
 import { civilStatusTypeDefs } from './schema.js';
@@ -6,9 +6,9 @@ import { civilStatusTypeDefs } from './schema.js';
 export { nameKey } from './nameKey.js';
 export { CIVIL_STATUS_STORE_INDEXES, CIVIL_STATUS_STORE_SCHEMA } from './storeSchema.js';
 
-export const civilStatus: DataHolderDefinition<CivilStatusLoaders> = {
+export const civilStatus = defineDataHolder<CivilStatusLoaders>({
   name: 'civil-status',
   typeDefs: civilStatusTypeDefs,
   resolvers: civilStatusResolvers,
   createLoaders: createCivilStatusLoaders,
-};
+});

@@ -1,4 +1,9 @@
-import { badArgument, type DataHolderDefinition, requireDate, requirePattern } from '../kit/index.js';
+import {
+  badArgument,
+  type DataHolderDefinition,
+  requireDate,
+  requirePattern,
+} from '../kit/index.js';
 import type { CivilStatusLoaders } from './loaders.js';
 import { nameKey } from './nameKey.js';
 
@@ -22,10 +27,17 @@ export const civilStatusResolvers: Resolvers = {
       const familyNameKey = nameKey(args.familyName);
       const givenNamesKey = nameKey(args.givenNames);
       if (familyNameKey === '') throw badArgument('familyName', 'a non-empty name', 'Martin');
-      if (givenNamesKey === '') throw badArgument('givenNames', 'one or more given names', 'Léa Marie');
+      if (givenNamesKey === '')
+        throw badArgument('givenNames', 'one or more given names', 'Léa Marie');
       const birthPlaceCode = args.birthPlaceCode ?? null;
       if (birthPlaceCode !== null) {
-        requirePattern('birthPlaceCode', birthPlaceCode, COMMUNE_CODE, 'a 5-character commune code', '75056');
+        requirePattern(
+          'birthPlaceCode',
+          birthPlaceCode,
+          COMMUNE_CODE,
+          'a 5-character commune code',
+          '75056',
+        );
       }
       return loaders.personsByPivotIdentity({
         familyNameKey,
@@ -37,6 +49,7 @@ export const civilStatusResolvers: Resolvers = {
     },
   },
   Person: {
-    __resolveReference: (reference: { id: string }, { loaders }) => loaders.personById.load(reference.id),
+    __resolveReference: (reference: { id: string }, { loaders }) =>
+      loaders.personById.load(reference.id),
   },
 };

@@ -24,7 +24,13 @@ export type Student = {
   scholarships: Scholarship[];
 };
 
-type StudentRow = { person_id: string; student_number: string; email: string; enrolments: string; scholarships: string };
+type StudentRow = {
+  person_id: string;
+  student_number: string;
+  email: string;
+  enrolments: string;
+  scholarships: string;
+};
 
 // One statement per batch; enrolments (with their institution) and scholarships come back as JSON.
 const STUDENTS_BY_PERSON = /* SQL */ `
@@ -61,7 +67,9 @@ export function createEducationLoaders(store: HolderStore) {
             },
     }),
     personByStudentNumber(studentNumber: string): string | null {
-      return store.get<{ person_id: string }>(PERSON_BY_STUDENT_NUMBER, studentNumber)?.person_id ?? null;
+      return (
+        store.get<{ person_id: string }>(PERSON_BY_STUDENT_NUMBER, studentNumber)?.person_id ?? null
+      );
     },
   };
 }

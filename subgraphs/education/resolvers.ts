@@ -9,14 +9,21 @@ const STUDENT_NUMBER = /^\d{10}[A-Z]$/;
 export const educationResolvers: Resolvers = {
   Query: {
     studentByNumber: (_parent, args: { studentNumber: string }, { loaders }) => {
-      requirePattern('studentNumber', args.studentNumber, STUDENT_NUMBER, '10 digits and a capital letter', '1234567890A');
+      requirePattern(
+        'studentNumber',
+        args.studentNumber,
+        STUDENT_NUMBER,
+        '10 digits and a capital letter',
+        '1234567890A',
+      );
       const personId = loaders.personByStudentNumber(args.studentNumber);
       return personId === null ? null : { id: personId };
     },
   },
   Person: {
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
-    student: (person: { id: string }, _args, { loaders }) => loaders.studentByPerson.load(person.id),
+    student: (person: { id: string }, _args, { loaders }) =>
+      loaders.studentByPerson.load(person.id),
   },
   Student: {
     currentEnrolment: (student: Student, _args, { clock }) => {

@@ -10,7 +10,12 @@ export type Jobseeker = {
   benefitPayments: BenefitPayment[];
 };
 
-type JobseekerRow = { person_id: string; jobseeker_id: string; registrations: string; payments: string };
+type JobseekerRow = {
+  person_id: string;
+  jobseeker_id: string;
+  registrations: string;
+  payments: string;
+};
 
 // One statement per batch; registrations and payments come back as JSON arrays.
 const JOBSEEKERS_BY_PERSON = /* SQL */ `
@@ -39,7 +44,9 @@ export function createEmploymentLoaders(store: HolderStore) {
             },
     }),
     personByJobseekerId(jobseekerId: string): string | null {
-      return store.get<{ person_id: string }>(PERSON_BY_JOBSEEKER_ID, jobseekerId)?.person_id ?? null;
+      return (
+        store.get<{ person_id: string }>(PERSON_BY_JOBSEEKER_ID, jobseekerId)?.person_id ?? null
+      );
     },
   };
 }

@@ -71,7 +71,9 @@ export function createFamilyBenefitsLoaders(store: HolderStore) {
       toValue: (rows) => (rows[0] === undefined ? null : toFile(rows[0])),
     }),
     beneficiaryByFileNumber(fileNumber: string): string | null {
-      return store.get<{ person_id: string }>(BENEFICIARY_BY_FILE_NUMBER, fileNumber)?.person_id ?? null;
+      return (
+        store.get<{ person_id: string }>(BENEFICIARY_BY_FILE_NUMBER, fileNumber)?.person_id ?? null
+      );
     },
   };
 }

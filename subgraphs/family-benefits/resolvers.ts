@@ -1,8 +1,4 @@
-import {
-  type DataHolderDefinition,
-  requireMonth,
-  requirePattern,
-} from '../kit/index.js';
+import { type DataHolderDefinition, requireMonth, requirePattern } from '../kit/index.js';
 import type { FamilyBenefitsFile, FamilyBenefitsLoaders } from './loaders.js';
 
 type Resolvers = DataHolderDefinition<FamilyBenefitsLoaders>['resolvers'];
@@ -12,7 +8,13 @@ const FILE_NUMBER = /^\d{7}$/;
 export const familyBenefitsResolvers: Resolvers = {
   Query: {
     beneficiaryByFileNumber: (_parent, args: { fileNumber: string }, { loaders }) => {
-      requirePattern('fileNumber', args.fileNumber, FILE_NUMBER, 'a 7-digit file number', '1234567');
+      requirePattern(
+        'fileNumber',
+        args.fileNumber,
+        FILE_NUMBER,
+        'a 7-digit file number',
+        '1234567',
+      );
       const personId = loaders.beneficiaryByFileNumber(args.fileNumber);
       return personId === null ? null : { id: personId };
     },
@@ -20,7 +22,8 @@ export const familyBenefitsResolvers: Resolvers = {
   Person: {
     // The entity needs no store read: the fields below load what they need, batched.
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
-    familyBenefits: (person: { id: string }, _args, { loaders }) => loaders.fileByMember.load(person.id),
+    familyBenefits: (person: { id: string }, _args, { loaders }) =>
+      loaders.fileByMember.load(person.id),
   },
   FamilyBenefitsFile: {
     familyQuotient: (file: FamilyBenefitsFile, args: { month: string }) => {
@@ -41,6 +44,8 @@ export const familyBenefitsResolvers: Resolvers = {
     members: (file: FamilyBenefitsFile) =>
       file.members.map((member) => ({ role: member.role, person: { id: member.personId } })),
     children: (file: FamilyBenefitsFile) =>
-      file.members.filter((member) => member.role === 'CHILD').map((member) => ({ id: member.personId })),
+      file.members
+        .filter((member) => member.role === 'CHILD')
+        .map((member) => ({ id: member.personId })),
   },
 };

@@ -28,7 +28,9 @@ export class HolderConfigError extends Error {
 export function readHolderConfig(env: NodeJS.ProcessEnv = process.env): HolderConfig {
   const parsed = holderConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `- ${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `- ${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new HolderConfigError(`invalid data holder configuration:\n${problems.join('\n')}`);
   }
   return Object.freeze({

@@ -1,5 +1,8 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { DocumentNode } from 'graphql';
@@ -44,9 +47,34 @@ export type RunningDataHolder = {
   stop(): Promise<void>;
 };
 
-export async function startDataHolder<Loaders>(
+export type DataHolderStartOptions = {
+  store: HolderStore;
+  clock: Clock;
+  host: string;
+  port: number;
+};
+
+/**
+ * A data holder ready to serve. Its loaders' type stays inside: launchers,
+ * registries and tests handle every holder alike.
+ */
+export type DataHolder = {
+  name: DataHolderName;
+  typeDefs: DocumentNode;
+  start(options: DataHolderStartOptions): Promise<RunningDataHolder>;
+};
+
+export function defineDataHolder<Loaders>(definition: DataHolderDefinition<Loaders>): DataHolder {
+  return {
+    name: definition.name,
+    typeDefs: definition.typeDefs,
+    start: (options) => startDataHolder(definition, options),
+  };
+}
+
+async function startDataHolder<Loaders>(
   definition: DataHolderDefinition<Loaders>,
-  options: { store: HolderStore; clock: Clock; host: string; port: number },
+  options: DataHolderStartOptions,
 ): Promise<RunningDataHolder> {
   const { store, clock } = options;
   const apollo = new ApolloServer<HolderContext<Loaders>>({
@@ -56,7 +84,9 @@ export async function startDataHolder<Loaders>(
       resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
     }),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // The process entry owns signals: it stops the server, then the store, then exits.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const listening = await listenGraphQL({

@@ -31,7 +31,8 @@ export async function listenGraphQL<Context extends BaseContext>(options: {
   const { apollo, context } = options;
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, errorBody('Unexpected error.', 'INTERNAL_SERVER_ERROR'));
+      if (!response.headersSent)
+        sendJson(response, 500, errorBody('Unexpected error.', 'INTERNAL_SERVER_ERROR'));
       else response.destroy(error instanceof Error ? error : undefined);
     });
   });
@@ -43,7 +44,11 @@ export async function listenGraphQL<Context extends BaseContext>(options: {
       return;
     }
     if (url.pathname !== '/graphql') {
-      sendJson(response, 404, errorBody(`No route ${url.pathname}: use /graphql or /health.`, 'NOT_FOUND'));
+      sendJson(
+        response,
+        404,
+        errorBody(`No route ${url.pathname}: use /graphql or /health.`, 'NOT_FOUND'),
+      );
       return;
     }
     let body: unknown;
@@ -88,7 +93,8 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RequestBodyError(413, `Request body over ${MAX_BODY_BYTES} bytes.`);
+    if (size > MAX_BODY_BYTES)
+      throw new RequestBodyError(413, `Request body over ${MAX_BODY_BYTES} bytes.`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -106,7 +112,10 @@ function errorBody(message: string, code: string) {
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   response.end(JSON.stringify(body));
 }
 

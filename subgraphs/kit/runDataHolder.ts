@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { fixedClock, systemClock } from './clock.js';
 import { readHolderConfig } from './config.js';
-import type { DataHolderDefinition } from './dataHolder.js';
-import { startDataHolder } from './dataHolder.js';
+import type { DataHolder } from './dataHolder.js';
 import { openHolderStore } from './store.js';
 
 /** Message a holder process sends its parent (over IPC) once it listens. */
@@ -18,20 +17,22 @@ export function holderStorePath(dataDir: string, holder: string): string {
  * serves, reports readiness to a parent launcher, and stops cleanly on
  * SIGTERM / SIGINT. Exits non-zero with the reason if it cannot start.
  */
-export async function runDataHolder<Loaders>(definition: DataHolderDefinition<Loaders>): Promise<void> {
-  const log = pino({ name: definition.name });
+export async function runDataHolder(holder: DataHolder): Promise<void> {
+  // Synchronous output: pino's asynchronous destination retries forever on a
+  // broken stdout at exit, so a holder whose launcher died would never exit.
+  const log = pino({ name: holder.name }, pino.destination({ dest: 1, sync: true }));
   try {
     const config = readHolderConfig();
-    const store = openHolderStore(holderStorePath(config.dataDir, definition.name));
+    const store = openHolderStore(holderStorePath(config.dataDir, holder.name));
     const clock = config.asOf === undefined ? systemClock : fixedClock(config.asOf);
-    const running = await startDataHolder(definition, {
+    const running = await holder.start({
       store,
       clock,
       host: config.host,
       port: config.port,
     });
     log.info({ url: running.url }, 'data holder listening');
-    const ready: HolderReadyMessage = { type: 'ready', holder: definition.name, url: running.url };
+    const ready: HolderReadyMessage = { type: 'ready', holder: holder.name, url: running.url };
     process.send?.(ready);
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'stopping');

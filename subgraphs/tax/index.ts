@@ -1,13 +1,13 @@
-import type { DataHolderDefinition } from '../kit/index.js';
+import { defineDataHolder } from '../kit/index.js';
 import { createTaxLoaders, type TaxLoaders } from './loaders.js';
 import { taxResolvers } from './resolvers.js';
 import { taxTypeDefs } from './schema.js';
 
 export { TAX_STORE_INDEXES, TAX_STORE_SCHEMA } from './storeSchema.js';
 
-export const tax: DataHolderDefinition<TaxLoaders> = {
+export const tax = defineDataHolder<TaxLoaders>({
   name: 'tax',
   typeDefs: taxTypeDefs,
   resolvers: taxResolvers,
   createLoaders: createTaxLoaders,
-};
+});

@@ -3,8 +3,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Data folder holding the generated sandbox stores, shared read-only by all tests. */
     sandboxDataDir: string;
-    /** The "today" the sandbox data was generated for and the data holders reason in. */
-    sandboxAsOf: string;
   }
 }
 

@@ -4,7 +4,11 @@ export type GraphQLResponse<Data = Record<string, unknown>> = {
   headers: Headers;
   body: {
     data?: Data | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: Record<string, unknown>;
+    }[];
   };
 };
 

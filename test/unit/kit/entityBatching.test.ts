@@ -7,17 +7,18 @@ import {
   holderStorePath,
   openHolderStore,
   type RunningDataHolder,
-  startDataHolder,
 } from '../../../subgraphs/kit/index.js';
 import '../../support/context.js';
 import { postGraphQL } from '../../support/graphql.js';
+import { TEST_DATASET } from '../../support/sandboxDataset.js';
 
 // For each holder: where its persons are listed, and a selection touching every list it serves.
 const cases: { holder: DataHolderName; personIds: string; selection: string }[] = [
   {
     holder: 'civil-status',
     personIds: 'SELECT person_id FROM persons',
-    selection: 'familyName givenNames birthDate birthPlace { name } address { line commune { name } }',
+    selection:
+      'familyName givenNames birthDate birthPlace { name } address { line commune { name } }',
   },
   {
     holder: 'family-benefits',
@@ -28,17 +29,20 @@ const cases: { holder: DataHolderName; personIds: string; selection: string }[] 
   {
     holder: 'tax',
     personIds: 'SELECT person_id FROM taxpayers',
-    selection: 'taxHousehold { taxNumber assessments { incomeYear referenceTaxIncome dependants { __typename } } }',
+    selection:
+      'taxHousehold { taxNumber assessments { incomeYear referenceTaxIncome dependants { __typename } } }',
   },
   {
     holder: 'employment',
     personIds: 'SELECT person_id FROM jobseekers',
-    selection: 'jobseeker { jobseekerId registrations { category } benefitPayments { month amount } }',
+    selection:
+      'jobseeker { jobseekerId registrations { category } benefitPayments { month amount } }',
   },
   {
     holder: 'education',
     personIds: 'SELECT person_id FROM students',
-    selection: 'student { studentNumber enrolments { academicYear institution { name } } scholarships { level } }',
+    selection:
+      'student { studentNumber enrolments { academicYear institution { name } } scholarships { level } }',
   },
 ];
 
@@ -52,14 +56,11 @@ describe.each(cases)('entity resolution in $holder', ({ holder, personIds, selec
   beforeAll(async () => {
     const path = holderStorePath(dataDir, holder);
     const db = new Database(path, { readonly: true });
-    ids = db
-      .prepare(`${personIds} ORDER BY person_id LIMIT ?`)
-      .pluck()
-      .all(BATCH_SIZE) as string[];
+    ids = db.prepare(`${personIds} ORDER BY person_id LIMIT ?`).pluck().all(BATCH_SIZE) as string[];
     db.close();
-    running = await startDataHolder(DATA_HOLDER_DEFINITIONS[holder], {
+    running = await DATA_HOLDER_DEFINITIONS[holder].start({
       store: openHolderStore(path),
-      clock: fixedClock(inject('sandboxAsOf')),
+      clock: fixedClock(TEST_DATASET.asOf),
       host: '127.0.0.1',
       port: 0,
     });

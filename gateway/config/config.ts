@@ -1,0 +1,246 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Gateway and launcher configuration. This is the only module of the gateway
+ * that reads `process.env`: everything else receives a parsed, defaulted,
+ * frozen value. Parsing collects every problem and throws one `ConfigError`
+ * listing them all, so an operator fixes the environment in one pass.
+ */
+
+/** Environment as read: empty strings count as unset. */
+type Environment = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * HTTP client used for subgraph calls. `node-fetch` (v2, keep-alive agent) is
+ * the default: it costs about half the CPU per call of the others (STACK.md,
+ * "Fetcher recommendation"). The other two exist so the benchmark can compare.
+ */
+const SUBGRAPH_FETCHERS = ['node-fetch', 'default', 'undici'] as const;
+export type SubgraphFetcherKind = (typeof SUBGRAPH_FETCHERS)[number];
+
+export type SubgraphEndpoint = Readonly<{ name: string; url: string }>;
+
+/** Subgraph names appear in logs, errors and the supergraph: keep them plain. */
+const SUBGRAPH_NAME = /^[a-z][a-z0-9-]*$/;
+
+function wholeNumber(min: number, max: number) {
+  const problem = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: problem })
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, { error: problem });
+}
+
+const port = wholeNumber(0, 65535);
+const milliseconds = wholeNumber(1, 3_600_000);
+const mode = z.enum(['sandbox', 'production'], { error: "must be 'sandbox' or 'production'" });
+const logLevel = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
+const host = z.string().trim().min(1, { error: 'must not be empty' });
+/** Relative paths are taken from the working directory, and passed on absolute. */
+const dataDir = z.string().transform((path) => resolve(path));
+
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })
+  .refine(
+    (text) => {
+      const date = new Date(`${text}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+    },
+    { error: 'must be a real calendar date' },
+  );
+
+const subgraphList = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: list the subgraphs as name=url, comma separated'
+        : 'must be text',
+  })
+  .transform((text, context) => {
+    const endpoints: SubgraphEndpoint[] = [];
+    const problems: string[] = [];
+    for (const entry of text.split(',').map((part) => part.trim())) {
+      if (entry === '') continue;
+      const separator = entry.indexOf('=');
+      const name = separator === -1 ? '' : entry.slice(0, separator).trim();
+      const url = separator === -1 ? '' : entry.slice(separator + 1).trim();
+      if (!SUBGRAPH_NAME.test(name)) {
+        problems.push(`"${entry}" must be name=url with a lower-case name (letters, digits, -)`);
+        continue;
+      }
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+        problems.push(`subgraph "${name}" needs an http:// or https:// URL`);
+        continue;
+      }
+      if (endpoints.some((endpoint) => endpoint.name === name)) {
+        problems.push(`subgraph "${name}" is listed twice`);
+        continue;
+      }
+      endpoints.push(Object.freeze({ name, url }));
+    }
+    if (endpoints.length === 0 && problems.length === 0) {
+      problems.push('must list at least one subgraph as name=url, comma separated');
+    }
+    for (const message of problems) context.issues.push({ code: 'custom', message, input: text });
+    return Object.freeze(endpoints);
+  });
+
+const gatewaySchema = z
+  .object({
+    PASSERELLE_MODE: mode.default('sandbox'),
+    PASSERELLE_HOST: host.default('127.0.0.1'),
+    PASSERELLE_PORT: port.default(4000),
+    PASSERELLE_DATA_DIR: dataDir.default(() => resolve('./data')),
+    PASSERELLE_SUBGRAPHS: subgraphList,
+    PASSERELLE_SUBGRAPH_TIMEOUT_MS: milliseconds.default(10_000),
+    PASSERELLE_SUBGRAPH_FETCHER: z
+      .enum(SUBGRAPH_FETCHERS, { error: `must be one of ${SUBGRAPH_FETCHERS.join(', ')}` })
+      .default('node-fetch'),
+    PASSERELLE_STARTUP_TIMEOUT_MS: milliseconds.default(30_000),
+    PASSERELLE_LOG_LEVEL: logLevel.default('info'),
+  })
+  .transform((env) =>
+    Object.freeze({
+      mode: env.PASSERELLE_MODE,
+      host: env.PASSERELLE_HOST,
+      port: env.PASSERELLE_PORT,
+      dataDir: env.PASSERELLE_DATA_DIR,
+      subgraphs: env.PASSERELLE_SUBGRAPHS,
+      /** Upper bound for one subgraph call, response body included. */
+      subgraphTimeoutMs: env.PASSERELLE_SUBGRAPH_TIMEOUT_MS,
+      subgraphFetcher: env.PASSERELLE_SUBGRAPH_FETCHER,
+      /** How long startup waits for every subgraph to serve its SDL. */
+      startupTimeoutMs: env.PASSERELLE_STARTUP_TIMEOUT_MS,
+      logLevel: env.PASSERELLE_LOG_LEVEL,
+    }),
+  );
+
+export type GatewayConfig = z.output<typeof gatewaySchema>;
+
+/** Five subgraph ports follow the base port when it is not 0. */
+const HOLDER_COUNT = 5;
+
+const launcherSchema = z
+  .object({
+    PASSERELLE_MODE: mode.default('sandbox'),
+    PASSERELLE_HOST: host.default('127.0.0.1'),
+    PASSERELLE_PORT: port.default(4000),
+    PASSERELLE_DATA_DIR: dataDir.default(() => resolve('./data')),
+    PASSERELLE_SUBGRAPH_BASE_PORT: wholeNumber(0, 65535 - HOLDER_COUNT + 1).default(4001),
+    // Bounds of the sandbox generator, which checks them again.
+    PASSERELLE_SANDBOX_PERSONS: wholeNumber(0, 20_000_000).optional(),
+    PASSERELLE_SANDBOX_SEED: wholeNumber(0, 2 ** 32 - 1).optional(),
+    PASSERELLE_AS_OF: calendarDate.optional(),
+    PASSERELLE_STARTUP_TIMEOUT_MS: milliseconds.default(30_000),
+    PASSERELLE_LOG_LEVEL: logLevel.default('info'),
+  })
+  .transform((env) =>
+    Object.freeze({
+      mode: env.PASSERELLE_MODE,
+      host: env.PASSERELLE_HOST,
+      port: env.PASSERELLE_PORT,
+      dataDir: env.PASSERELLE_DATA_DIR,
+      /** 0: every subgraph on an ephemeral port. */
+      subgraphBasePort: env.PASSERELLE_SUBGRAPH_BASE_PORT,
+      /** Generated people in the sandbox dataset; the generator's default when absent. */
+      sandboxPersons: env.PASSERELLE_SANDBOX_PERSONS,
+      /** Seed of the sandbox generator; its default when absent. */
+      sandboxSeed: env.PASSERELLE_SANDBOX_SEED,
+      /** Fixed "today" of the sandbox; the system clock when absent. */
+      asOf: env.PASSERELLE_AS_OF,
+      /** How long each child process may take to report ready. */
+      startupTimeoutMs: env.PASSERELLE_STARTUP_TIMEOUT_MS,
+      logLevel: env.PASSERELLE_LOG_LEVEL,
+    }),
+  );
+
+export type LauncherConfig = z.output<typeof launcherSchema>;
+
+/** One problem with one variable. `variable` is the environment variable's name. */
+export type ConfigIssue = Readonly<{ variable: string; problem: string }>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(
+      `Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((issue) => `  - ${issue.variable}: ${issue.problem}`)
+        .join('\n')}`,
+    );
+  }
+}
+
+function parseWith<Schema extends z.ZodType>(schema: Schema, env: Environment): z.output<Schema> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      problem: issue.message,
+    })),
+  );
+}
+
+/** Parses a gateway configuration from an environment-like record. Throws `ConfigError`. */
+export function parseGatewayConfig(env: Environment): GatewayConfig {
+  return parseWith(gatewaySchema, env);
+}
+
+/** The gateway process's configuration, from `process.env`. Throws `ConfigError`. */
+export function loadGatewayConfig(): GatewayConfig {
+  return parseGatewayConfig(process.env);
+}
+
+/**
+ * Parses the launcher's configuration. Command-line flags are passed in as
+ * the environment variables they override, so both are validated by one
+ * schema. Throws `ConfigError`.
+ */
+export function parseLauncherConfig(env: Environment): LauncherConfig {
+  return parseWith(launcherSchema, env);
+}
+
+/** The launcher's configuration from `process.env`, with flag values taking precedence. */
+export function loadLauncherConfig(flagOverrides: Environment): LauncherConfig {
+  const givenFlags = Object.entries(flagOverrides).filter(([, value]) => value !== undefined);
+  return parseLauncherConfig({ ...process.env, ...Object.fromEntries(givenFlags) });
+}
+
+/**
+ * @apollo/gateway sends usage metrics to Apollo and probes cloud metadata
+ * endpoints unless `APOLLO_TELEMETRY_DISABLED` is set when it is constructed
+ * (STACK.md, pitfall 5). It reads the real `process.env`, so this checks the
+ * real `process.env` too. A data-protection gateway must not talk to third
+ * parties: it refuses to start rather than set the variable behind the
+ * operator's back. The launcher, npm scripts and test config set it.
+ */
+export function assertApolloTelemetryDisabled(): void {
+  const value = process.env.APOLLO_TELEMETRY_DISABLED;
+  if (value === '1' || value === 'true') return;
+  throw new ConfigError([
+    {
+      variable: 'APOLLO_TELEMETRY_DISABLED',
+      problem:
+        "must be '1': without it @apollo/gateway contacts Apollo's usage reporting and cloud metadata services",
+    },
+  ]);
+}
+
+/**
+ * Environment for a child process the launcher forks: the launcher's own,
+ * telemetry always off, then the given overrides.
+ */
+export function childProcessEnv(overrides: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  return { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', ...overrides };
+}

@@ -1,0 +1,15 @@
+export {
+  assertApolloTelemetryDisabled,
+  ConfigError,
+  type ConfigIssue,
+  childProcessEnv,
+  type GatewayConfig,
+  type LauncherConfig,
+  type LogLevel,
+  loadGatewayConfig,
+  loadLauncherConfig,
+  parseGatewayConfig,
+  parseLauncherConfig,
+  type SubgraphEndpoint,
+  type SubgraphFetcherKind,
+} from './config.js';

@@ -1,0 +1,106 @@
+/**
+ * Every error code a client of the gateway can receive, with its HTTP status
+ * and a message template that tells the client what to change. Placeholders
+ * are written `{name}` and are filled by `PasserelleError`; their names are
+ * checked at compile time. Documentation is generated from this table, and
+ * nothing may branch on the message text: branch on the code.
+ *
+ * Only codes the gateway produces today are listed; each later feature adds
+ * its own (see DECISIONS.md section 6 for the planned set).
+ */
+export const ERROR_CATALOGUE = {
+  // Produced by the HTTP layer, and by Apollo Server for malformed GraphQL-over-HTTP requests.
+  BAD_REQUEST: {
+    status: 400,
+    message: 'The request is malformed: {problem}',
+  },
+  GRAPHQL_PARSE_FAILED: {
+    status: 400,
+    message:
+      'The GraphQL document has a syntax error: {detail} Correct the document at the reported location.',
+  },
+  GRAPHQL_VALIDATION_FAILED: {
+    status: 400,
+    message:
+      'The query does not match the schema: {detail} Ask only for types, fields and arguments the schema declares.',
+  },
+  BAD_USER_INPUT: {
+    status: 400,
+    message:
+      'A variable or argument has an invalid value: {detail} Send a value of the declared type.',
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    status: 400,
+    message:
+      'The operation to run could not be chosen: {detail} Send one operation, or set operationName to one of the operations in the document.',
+  },
+  // Status 200 on purpose: Apollo clients that try automatic persisted queries
+  // read this code in a 200 response and fall back to sending the full query.
+  PERSISTED_QUERY_NOT_SUPPORTED: {
+    status: 200,
+    message: 'Persisted queries are not supported. Send the full query text.',
+  },
+  INTROSPECTION_DISABLED: {
+    status: 400,
+    message:
+      'Introspection (__schema, __type) is only available in the sandbox. Use the published schema documentation instead.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    message:
+      'Nothing is served at this path. Send GraphQL requests to /graphql; /health and /ready report the gateway state.',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: 'This path does not accept {method}. Use {allowed}.',
+  },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    message:
+      'The Accept header excludes every response type the gateway can send. Accept application/graphql-response+json or application/json.',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message:
+      'The request body is larger than {limitBytes} bytes. Send a shorter query or fewer variables.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'The request body must be JSON. Send it with Content-Type: application/json.',
+  },
+  // Masked: the client never sees the cause, which is logged in full.
+  INTERNAL_SERVER_ERROR: {
+    status: 500,
+    message: 'Unexpected error.',
+  },
+  SUBGRAPH_UNAVAILABLE: {
+    status: 503,
+    message:
+      'The data holder "{dataHolder}" did not answer in time or could not be reached, so the fields it serves are missing. Retry later.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+type PlaceholdersIn<Template extends string> =
+  Template extends `${string}{${infer Name}}${infer Rest}` ? Name | PlaceholdersIn<Rest> : never;
+
+/** The values a code's message template needs, by placeholder name. */
+export type ErrorParams<Code extends ErrorCode> = Readonly<
+  Record<PlaceholdersIn<(typeof ERROR_CATALOGUE)[Code]['message']>, string | number>
+>;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
+
+/** The client-facing message of `code`, with its placeholders filled. */
+export function renderMessage<Code extends ErrorCode>(
+  code: Code,
+  params: ErrorParams<Code>,
+): string {
+  const values: Readonly<Record<string, string | number>> = params;
+  return ERROR_CATALOGUE[code].message.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
+    Object.hasOwn(values, name) ? String(values[name]) : placeholder,
+  );
+}

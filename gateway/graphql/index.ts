@@ -1,0 +1,1 @@
+export { createGraphQLServer } from './createGraphQLServer.js';

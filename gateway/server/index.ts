@@ -1,0 +1,1 @@
+export { createRequestHandler, type RequestHandlerOptions } from './requestHandler.js';

@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type ApolloServer,
+  type BaseContext,
+  HeaderMap,
+  type HTTPGraphQLResponse,
+} from '@apollo/server';
+import { PasserelleError } from '../errors/index.js';
+import type { Logger } from '../logging/index.js';
+import type { SubgraphProbe } from '../subgraphClient/index.js';
+import { mediaTypeOf, readJsonBody } from './requestBody.js';
+
+export type RequestHandlerOptions = {
+  graphqlServer: ApolloServer<BaseContext>;
+  /** Probes every subgraph for `/ready`. */
+  probeSubgraphs: () => Promise<SubgraphProbe[]>;
+  logger: Logger;
+};
+
+type JsonHeaders = Readonly<Record<string, string>>;
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: JsonHeaders = {},
+): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+  });
+  response.end(payload);
+}
+
+function sendError(
+  response: ServerResponse,
+  error: PasserelleError,
+  headers: JsonHeaders = {},
+): void {
+  sendJson(response, error.status, error.toResponseBody(), headers);
+}
+
+function methodNotAllowed(
+  response: ServerResponse,
+  method: string,
+  allowed: readonly string[],
+): void {
+  const error = new PasserelleError('METHOD_NOT_ALLOWED', {
+    method,
+    allowed: allowed.join(' or '),
+  });
+  sendError(response, error, { allow: allowed.join(', ') });
+}
+
+async function writeGraphQLResponse(
+  response: ServerResponse,
+  result: HTTPGraphQLResponse,
+): Promise<void> {
+  response.statusCode = result.status ?? 200;
+  for (const [name, value] of result.headers) response.setHeader(name, value);
+  // GraphQL responses carry personal data: no cache anywhere on the way,
+  // whatever cache hints the subgraphs gave.
+  response.setHeader('cache-control', 'no-store');
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
+}
+
+async function serveGraphQL(
+  request: IncomingMessage,
+  response: ServerResponse,
+  search: string,
+  graphqlServer: ApolloServer<BaseContext>,
+): Promise<void> {
+  const method = request.method ?? 'GET';
+  if (method !== 'GET' && method !== 'POST') {
+    methodNotAllowed(response, method, ['GET', 'POST']);
+    return;
+  }
+  let body: unknown;
+  if (method === 'POST') {
+    // Only JSON is read. Checked before Apollo's CSRF prevention, which would
+    // otherwise answer a bare 400 to the "simple" types a browser form sends.
+    if (mediaTypeOf(request.headers['content-type']) !== 'application/json') {
+      sendError(response, new PasserelleError('UNSUPPORTED_MEDIA_TYPE'));
+      return;
+    }
+    try {
+      body = await readJsonBody(request);
+    } catch (error) {
+      if (!(error instanceof PasserelleError)) throw error;
+      // After a refused body the rest of it may still be on the wire.
+      sendError(response, error, error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {});
+      return;
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const result = await graphqlServer.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method, headers, search, body },
+    context: async () => ({}),
+  });
+  await writeGraphQLResponse(response, result);
+}
+
+async function serveReadiness(
+  response: ServerResponse,
+  probeSubgraphs: () => Promise<SubgraphProbe[]>,
+) {
+  const subgraphs = await probeSubgraphs();
+  const ready = subgraphs.every((probe) => probe.status === 'up');
+  sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', subgraphs });
+}
+
+/**
+ * The gateway's HTTP routes on a plain `node:http` server. Plain rather than
+ * Apollo's standalone server: each request must be wrapped whole (trace
+ * context today, authentication and the access log next), and the standalone
+ * server adds permissive CORS and a 50 MB body limit.
+ *
+ * - `POST|GET /graphql`: GraphQL over HTTP, through Apollo Server.
+ * - `GET /health`: liveness; 200 as long as the process serves HTTP.
+ * - `GET /ready`: readiness; 200 only when every subgraph answers a probe,
+ *   else 503 listing which subgraph is down and why.
+ * Anything else is a catalogue error as GraphQL-shaped JSON, never a stack.
+ */
+export function createRequestHandler(
+  options: RequestHandlerOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { graphqlServer, probeSubgraphs, logger } = options;
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const target = request.url ?? '/';
+    const queryStart = target.indexOf('?');
+    const path = queryStart === -1 ? target : target.slice(0, queryStart);
+    const search = queryStart === -1 ? '' : target.slice(queryStart);
+    switch (path) {
+      case '/graphql':
+        return serveGraphQL(request, response, search, graphqlServer);
+      case '/health':
+        if (request.method !== 'GET')
+          return methodNotAllowed(response, request.method ?? '', ['GET']);
+        return sendJson(response, 200, { status: 'ok' });
+      case '/ready':
+        if (request.method !== 'GET')
+          return methodNotAllowed(response, request.method ?? '', ['GET']);
+        return serveReadiness(response, probeSubgraphs);
+      default:
+        return sendError(response, new PasserelleError('NOT_FOUND'));
+    }
+  }
+
+  return (request, response) => {
+    route(request, response).catch((error: unknown) => {
+      logger.error(
+        { err: error, path: request.url?.split('?', 1)[0] },
+        'request failed unexpectedly',
+      );
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      sendError(response, new PasserelleError('INTERNAL_SERVER_ERROR'), { connection: 'close' });
+    });
+  };
+}

@@ -1,0 +1,55 @@
+/** One subgraph's answer to a readiness probe. */
+export type SubgraphProbe =
+  | Readonly<{ name: string; status: 'up' }>
+  | Readonly<{ name: string; status: 'down'; reason: string }>;
+
+const TYPENAME_PROBE = JSON.stringify({ query: '{ __typename }' });
+
+/**
+ * Sends `{ __typename }` to the subgraph's GraphQL URL: it proves the very
+ * endpoint queries go to answers GraphQL, without touching any data.
+ */
+async function probeSubgraph(
+  subgraph: Readonly<{ name: string; url: string }>,
+  timeoutMs: number,
+): Promise<SubgraphProbe> {
+  try {
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: TYPENAME_PROBE,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body: unknown = await response.json().catch(() => undefined);
+    const answered =
+      response.ok &&
+      typeof body === 'object' &&
+      body !== null &&
+      'data' in body &&
+      typeof body.data === 'object' &&
+      body.data !== null &&
+      '__typename' in body.data;
+    return answered
+      ? { name: subgraph.name, status: 'up' }
+      : {
+          name: subgraph.name,
+          status: 'down',
+          reason: `unexpected answer (HTTP ${response.status})`,
+        };
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    return {
+      name: subgraph.name,
+      status: 'down',
+      reason: timedOut ? `no answer within ${timeoutMs} ms` : 'unreachable',
+    };
+  }
+}
+
+/** Probes every subgraph in parallel; each gets `timeoutMs`. */
+export function probeSubgraphs(
+  subgraphs: readonly Readonly<{ name: string; url: string }>[],
+  timeoutMs: number,
+): Promise<SubgraphProbe[]> {
+  return Promise.all(subgraphs.map((subgraph) => probeSubgraph(subgraph, timeoutMs)));
+}

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DATA_HOLDERS } from '../../../subgraphs/kit/index.js';
+
+// No container engine runs here, so the deployment file is checked for the
+// mistakes that would stop it: a missing service, a wrong entry file, ports
+// that do not line up, a gateway that starts before its subgraphs.
+type Service = {
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+};
+
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+
+/** dist/x/main.js is compiled from x/main.ts. */
+function sourceOf(entry: string): string {
+  return entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+}
+
+describe('docker-compose.yml', () => {
+  it('runs one service per data holder, from an entry file that exists', () => {
+    for (const holder of DATA_HOLDERS) {
+      const service = compose.services[holder];
+      expect(service, `service ${holder}`).toBeDefined();
+      const entry = service?.command?.[1] ?? '';
+      expect(entry).toBe(`dist/subgraphs/${holder}/main.js`);
+      expect(existsSync(sourceOf(entry)), sourceOf(entry)).toBe(true);
+      expect(service?.healthcheck?.test.join(' ')).toContain('/health');
+    }
+  });
+
+  it('points the gateway at every holder on the port that holder listens on', () => {
+    const gateway = compose.services.gateway;
+    expect(gateway?.command?.[1]).toBe('dist/gateway/main.js');
+    expect(existsSync(sourceOf(gateway?.command?.[1] ?? ''))).toBe(true);
+    const subgraphs = new Map(
+      (gateway?.environment?.PASSERELLE_SUBGRAPHS ?? '').split(',').map((entry) => {
+        const [name, url] = entry.split('=');
+        return [name, url] as const;
+      }),
+    );
+    expect([...subgraphs.keys()].sort()).toEqual([...DATA_HOLDERS].sort());
+    for (const holder of DATA_HOLDERS) {
+      const port = compose.services[holder]?.environment?.PASSERELLE_SUBGRAPH_PORT;
+      expect(subgraphs.get(holder)).toBe(`http://${holder}:${port}/graphql`);
+      expect(gateway?.depends_on?.[holder]?.condition).toBe('service_healthy');
+    }
+  });
+
+  it('generates the sandbox data before any holder starts', () => {
+    expect(existsSync(sourceOf(compose.services['sandbox-data']?.command?.[1] ?? ''))).toBe(true);
+    for (const holder of DATA_HOLDERS) {
+      expect(compose.services[holder]?.depends_on?.['sandbox-data']?.condition).toBe(
+        'service_completed_successfully',
+      );
+    }
+  });
+
+  it('keeps Apollo telemetry off in every service', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.environment?.APOLLO_TELEMETRY_DISABLED, name).toBe('1');
+    }
+  });
+});

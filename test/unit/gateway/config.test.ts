@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  assertApolloTelemetryDisabled,
+  ConfigError,
+  childProcessEnv,
+  loadLauncherConfig,
+  parseGatewayConfig,
+  parseLauncherConfig,
+} from '../../../gateway/config/index.js';
+
+const SUBGRAPHS = 'civil-status=http://127.0.0.1:4001/graphql,tax=http://127.0.0.1:4003/graphql';
+
+function issuesOf(parse: () => unknown): { variable: string; problem: string }[] {
+  try {
+    parse();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('gateway configuration', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const config = parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS });
+    expect(config).toMatchObject({
+      mode: 'sandbox',
+      host: '127.0.0.1',
+      port: 4000,
+      subgraphTimeoutMs: 10_000,
+      subgraphFetcher: 'node-fetch',
+      logLevel: 'info',
+      subgraphs: [
+        { name: 'civil-status', url: 'http://127.0.0.1:4001/graphql' },
+        { name: 'tax', url: 'http://127.0.0.1:4003/graphql' },
+      ],
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.subgraphs)).toBe(true);
+    expect(Object.isFrozen(config.subgraphs[0])).toBe(true);
+  });
+
+  it('accepts port 0 and treats empty variables as unset', () => {
+    const config = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_PORT: '0',
+      PASSERELLE_MODE: '',
+    });
+    expect(config.port).toBe(0);
+    expect(config.mode).toBe('sandbox');
+  });
+
+  it('lists every problem in one error', () => {
+    const issues = issuesOf(() =>
+      parseGatewayConfig({
+        PASSERELLE_PORT: '70000',
+        PASSERELLE_MODE: 'prod',
+        PASSERELLE_SUBGRAPHS:
+          'tax=ftp://127.0.0.1/graphql,education,tax=http://127.0.0.1:1/graphql,Bad Name=http://x',
+        PASSERELLE_SUBGRAPH_TIMEOUT_MS: 'soon',
+        PASSERELLE_SUBGRAPH_FETCHER: 'curl',
+        PASSERELLE_LOG_LEVEL: 'loud',
+      }),
+    );
+    expect(issues).toEqual([
+      { variable: 'PASSERELLE_MODE', problem: "must be 'sandbox' or 'production'" },
+      { variable: 'PASSERELLE_PORT', problem: 'must be a whole number from 0 to 65535' },
+      {
+        variable: 'PASSERELLE_SUBGRAPHS',
+        problem: 'subgraph "tax" needs an http:// or https:// URL',
+      },
+      {
+        variable: 'PASSERELLE_SUBGRAPHS',
+        problem: '"education" must be name=url with a lower-case name (letters, digits, -)',
+      },
+      {
+        variable: 'PASSERELLE_SUBGRAPHS',
+        problem: '"Bad Name=http://x" must be name=url with a lower-case name (letters, digits, -)',
+      },
+      {
+        variable: 'PASSERELLE_SUBGRAPH_TIMEOUT_MS',
+        problem: 'must be a whole number from 1 to 3600000',
+      },
+      {
+        variable: 'PASSERELLE_SUBGRAPH_FETCHER',
+        problem: 'must be one of node-fetch, default, undici',
+      },
+      {
+        variable: 'PASSERELLE_LOG_LEVEL',
+        problem: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      },
+    ]);
+  });
+
+  it('names each variable in the error message', () => {
+    expect(() => parseGatewayConfig({ PASSERELLE_PORT: 'x' })).toThrow(
+      /Invalid configuration \(2 problems\):\n {2}- PASSERELLE_PORT: .*\n {2}- PASSERELLE_SUBGRAPHS: is required/,
+    );
+  });
+
+  it('refuses a subgraph listed twice, and an empty list', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({ PASSERELLE_SUBGRAPHS: 'tax=http://a/graphql, tax=http://b/graphql' }),
+      ),
+    ).toEqual([{ variable: 'PASSERELLE_SUBGRAPHS', problem: 'subgraph "tax" is listed twice' }]);
+    expect(issuesOf(() => parseGatewayConfig({ PASSERELLE_SUBGRAPHS: ' , ' }))).toEqual([
+      {
+        variable: 'PASSERELLE_SUBGRAPHS',
+        problem: 'must list at least one subgraph as name=url, comma separated',
+      },
+    ]);
+  });
+});
+
+describe('launcher configuration', () => {
+  it('lets flags override the environment', () => {
+    vi.stubEnv('PASSERELLE_PORT', '5000');
+    vi.stubEnv('PASSERELLE_SUBGRAPH_BASE_PORT', '6001');
+    const config = loadLauncherConfig({ PASSERELLE_PORT: '7000', PASSERELLE_AS_OF: undefined });
+    expect(config.port).toBe(7000);
+    expect(config.subgraphBasePort).toBe(6001);
+    expect(config.asOf).toBeUndefined();
+  });
+
+  it('checks dates and leaves room for five subgraph ports', () => {
+    expect(
+      issuesOf(() =>
+        parseLauncherConfig({
+          PASSERELLE_AS_OF: '2026-02-30',
+          PASSERELLE_SUBGRAPH_BASE_PORT: '65533',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_SUBGRAPH_BASE_PORT',
+        problem: 'must be a whole number from 0 to 65531',
+      },
+      { variable: 'PASSERELLE_AS_OF', problem: 'must be a real calendar date' },
+    ]);
+    expect(issuesOf(() => parseLauncherConfig({ PASSERELLE_AS_OF: '2026-13-01' }))).toEqual([
+      { variable: 'PASSERELLE_AS_OF', problem: 'must be a real calendar date' },
+    ]);
+    expect(parseLauncherConfig({ PASSERELLE_AS_OF: '2028-02-29' }).asOf).toBe('2028-02-29');
+  });
+});
+
+describe('Apollo telemetry switch', () => {
+  it('refuses to go on unless APOLLO_TELEMETRY_DISABLED is set', () => {
+    vi.stubEnv('APOLLO_TELEMETRY_DISABLED', '');
+    expect(() => assertApolloTelemetryDisabled()).toThrow(ConfigError);
+    vi.stubEnv('APOLLO_TELEMETRY_DISABLED', 'true');
+    expect(() => assertApolloTelemetryDisabled()).not.toThrow();
+  });
+
+  it('is always set for child processes', () => {
+    vi.stubEnv('APOLLO_TELEMETRY_DISABLED', '0');
+    expect(childProcessEnv({ PASSERELLE_PORT: '0' })).toMatchObject({
+      APOLLO_TELEMETRY_DISABLED: '1',
+      PASSERELLE_PORT: '0',
+    });
+  });
+});

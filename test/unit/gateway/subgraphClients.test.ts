@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGatewayConfig, type SubgraphFetcherKind } from '../../../gateway/config/index.js';
+import { type RunningGateway, startGateway } from '../../../gateway/index.js';
+import { startAgesSubgraph, startPeopleSubgraph, type TinySubgraph } from './tinySubgraphs.js';
+
+const FETCHERS: SubgraphFetcherKind[] = ['node-fetch', 'default', 'undici'];
+
+let subgraphs: TinySubgraph[];
+
+beforeAll(async () => {
+  subgraphs = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
+});
+
+afterAll(async () => {
+  await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+});
+
+describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway(
+      parseGatewayConfig({
+        PASSERELLE_PORT: '0',
+        PASSERELLE_SUBGRAPHS: subgraphs
+          .map((subgraph) => `${subgraph.name}=${subgraph.url}`)
+          .join(','),
+        PASSERELLE_SUBGRAPH_FETCHER: fetcher,
+        PASSERELLE_SUBGRAPH_TIMEOUT_MS: '300',
+        PASSERELLE_LOG_LEVEL: 'silent',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  async function post(query: string): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('resolves a federated query', async () => {
+    expect(await post('{ person(id: "2") { name age } }')).toEqual({
+      status: 200,
+      body: { data: { person: { name: 'Blaise', age: 39 } } },
+    });
+  });
+
+  it('gives up on a slow subgraph at the deadline', async () => {
+    const started = Date.now();
+    const { status, body } = await post('{ waitFor(ms: 2000) }');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({
+      errors: [{ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ages' } }],
+    });
+  });
+});
