@@ -10,9 +10,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'passerelle-smoke-'));
-const args = ['start', '--', '--port=0', '--subgraph-base-port=0', `--data-dir=${dataDir}`, '--persons=1000'];
+const args = [
+  'start',
+  '--',
+  '--port=0',
+  '--subgraph-base-port=0',
+  `--data-dir=${dataDir}`,
+  '--persons=1000',
+];
 const child = spawn('npm', args, { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+const exited = new Promise((resolve) =>
+  child.on('exit', (code, signal) => resolve({ code, signal })),
+);
 
 function fail(message) {
   console.error(`start smoke test failed: ${message}`);
@@ -45,10 +54,15 @@ const person = answer.data?.beneficiaryByFileNumber;
 if (answer.errors || person?.familyBenefits?.familyQuotient?.value !== 380) {
   fail(`the sample query did not answer as documented: ${JSON.stringify(answer)}`);
 }
-console.log(`sample query answered: ${person.givenNames.join(' ')} ${person.familyName}, family quotient 380`);
+console.log(
+  `sample query answered: ${person.givenNames.join(' ')} ${person.familyName}, family quotient 380`,
+);
 
 process.kill(-child.pid, 'SIGINT');
-const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+const outcome = await Promise.race([
+  exited,
+  new Promise((r) => setTimeout(() => r('timeout'), 30_000)),
+]);
 if (outcome === 'timeout') fail('processes still running 30 s after Ctrl-C');
 for (const url of [seen.url, ...seen.holders]) {
   const stillUp = await fetch(url.replace(/\/graphql$/, '/health')).then(
