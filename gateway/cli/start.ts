@@ -1,7 +1,8 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureSandboxData, HOLDERS } from '../../subgraphs/sandbox/index.js';
+import { DATA_HOLDERS } from '../../subgraphs/kit/index.js';
+import { ensureSandboxData } from '../../subgraphs/sandbox/index.js';
 import {
   ConfigError,
   childProcessEnv,
@@ -138,7 +139,7 @@ async function unlessStopped<T>(
  */
 async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): Promise<number> {
   const signal = terminationSignal();
-  const holders = HOLDERS.map(
+  const holders = DATA_HOLDERS.map(
     (holder, index) =>
       new SupervisedChild(
         holder,
@@ -162,7 +163,7 @@ async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): 
       signal.received,
     );
     if (holdersReady.kind !== 'done') return (await stopAll(undefined, holders)) ? 0 : 1;
-    HOLDERS.forEach((holder, index) => {
+    DATA_HOLDERS.forEach((holder, index) => {
       say(`${holder} ready at ${holdersReady.value[index]}`);
     });
 
@@ -170,7 +171,7 @@ async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): 
       'gateway',
       siblingModule('../main'),
       childProcessEnv({
-        PASSERELLE_SUBGRAPHS: HOLDERS.map(
+        PASSERELLE_SUBGRAPHS: DATA_HOLDERS.map(
           (holder, index) => `${holder}=${holdersReady.value[index]}`,
         ).join(','),
         PASSERELLE_MODE: config.mode,

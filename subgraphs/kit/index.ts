@@ -12,5 +12,6 @@ export {
   type HolderContext,
   type RunningDataHolder,
 } from './dataHolder.js';
-export { type HolderReadyMessage, holderStorePath, runDataHolder } from './runDataHolder.js';
+export { type HolderReadyMessage, runDataHolder } from './runDataHolder.js';
 export { type HolderStore, HolderStoreUnavailableError, openHolderStore } from './store.js';
+export { holderStorePath, holdersFolder, storeFileName } from './storeLayout.js';

@@ -1,16 +1,12 @@
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { fixedClock, systemClock } from './clock.js';
 import { readHolderConfig } from './config.js';
 import type { DataHolder } from './dataHolder.js';
 import { openHolderStore } from './store.js';
+import { holderStorePath } from './storeLayout.js';
 
 /** Message a holder process sends its parent (over IPC) once it listens. */
 export type HolderReadyMessage = { type: 'ready'; holder: string; url: string };
-
-export function holderStorePath(dataDir: string, holder: string): string {
-  return join(dataDir, 'holders', `${holder}.sqlite`);
-}
 
 /**
  * Process entry for a data holder: reads the environment, opens the store,

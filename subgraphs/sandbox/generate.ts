@@ -4,15 +4,12 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { DATA_HOLDERS, type DataHolderName, holderStorePath, holdersFolder } from '../kit/index.js';
 import { type IsoDate, isIsoDate, todayInParis } from './calendar.js';
 import { COMMUNES } from './communes.js';
 import { INSTITUTIONS } from './institutions.js';
 import {
   GENERATOR_VERSION,
-  HOLDERS,
-  type Holder,
-  holderStorePath,
-  holdersFolder,
   manifestPathIn,
   readSandboxManifest,
   type SandboxManifest,
@@ -97,8 +94,8 @@ export async function generateSandboxData(options: SandboxOptions): Promise<Sand
   const workFolder = mkdtempSync(`${holdersFolder(resolved.dataDir)}.tmp-`);
   try {
     await writeStores(workFolder, resolved, options.onProgress);
-    const files = {} as Record<Holder, string>;
-    for (const holder of HOLDERS) {
+    const files = {} as Record<DataHolderName, string>;
+    for (const holder of DATA_HOLDERS) {
       files[holder] = await sha256OfFile(storePathIn(workFolder, holder));
     }
     const manifest: SandboxManifest = {
@@ -134,7 +131,7 @@ export async function ensureSandboxData(options: SandboxOptions): Promise<Ensure
     existing.persons === resolved.persons &&
     existing.asOf === resolved.asOf &&
     existing.generatorVersion === GENERATOR_VERSION &&
-    HOLDERS.every((holder) => existsSync(holderStorePath(resolved.dataDir, holder)));
+    DATA_HOLDERS.every((holder) => existsSync(holderStorePath(resolved.dataDir, holder)));
   if (upToDate) {
     return { manifest: existing, generated: false, durationMs: performance.now() - started };
   }

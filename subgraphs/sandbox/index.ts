@@ -23,9 +23,6 @@ export {
 } from './generate.js';
 export {
   GENERATOR_VERSION,
-  HOLDERS,
-  type Holder,
-  holderStorePath,
   readSandboxManifest,
   type SandboxManifest,
 } from './manifest.js';

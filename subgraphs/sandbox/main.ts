@@ -8,8 +8,8 @@
  */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DATA_HOLDERS, holderStorePath } from '../kit/index.js';
 import { ensureSandboxData, generateSandboxData, type SandboxOptions } from './generate.js';
-import { HOLDERS, holderStorePath } from './manifest.js';
 
 const USAGE =
   'Usage: main.ts [--data-dir <folder>] [--seed <integer>] [--persons <integer>] [--as-of YYYY-MM-DD] [--force]\n';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       `(plus the named people), as of ${manifest.asOf}, generator version ${manifest.generatorVersion}` +
       `${generated ? ` in ${seconds} s` : ''}\n`,
   );
-  for (const holder of HOLDERS) {
+  for (const holder of DATA_HOLDERS) {
     const path = holderStorePath(dataDir, holder);
     const mebibytes = (statSync(path).size / 1024 / 1024).toFixed(1);
     process.stdout.write(`  ${path}  ${mebibytes} MiB  sha256 ${manifest.files[holder]}\n`);

@@ -7,16 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-
-export const HOLDERS = [
-  'civil-status',
-  'family-benefits',
-  'tax',
-  'employment',
-  'education',
-] as const;
-
-export type Holder = (typeof HOLDERS)[number];
+import { DATA_HOLDERS, type DataHolderName, holdersFolder, storeFileName } from '../kit/index.js';
 
 /**
  * Version of the generation rules. Bump it whenever the same seed, persons and
@@ -31,28 +22,18 @@ const manifestSchema = z.object({
   generatorVersion: z.string(),
   files: z.object(
     Object.fromEntries(
-      HOLDERS.map((holder) => [holder, z.string().regex(/^[0-9a-f]{64}$/)]),
-    ) as Record<Holder, z.ZodString>,
+      DATA_HOLDERS.map((holder) => [holder, z.string().regex(/^[0-9a-f]{64}$/)]),
+    ) as Record<DataHolderName, z.ZodString>,
   ),
 });
 
 export type SandboxManifest = z.infer<typeof manifestSchema>;
 
-const HOLDERS_FOLDER = 'holders';
 const MANIFEST_FILE = 'manifest.json';
 
-export function holdersFolder(dataDir: string): string {
-  return join(dataDir, HOLDERS_FOLDER);
-}
-
 /** Path of a holder's SQLite store inside a holders folder (the final one or a temporary one). */
-export function storePathIn(folder: string, holder: Holder): string {
-  return join(folder, `${holder}.sqlite`);
-}
-
-/** Path of a data holder's SQLite store in a data folder. */
-export function holderStorePath(dataDir: string, holder: Holder): string {
-  return storePathIn(holdersFolder(dataDir), holder);
+export function storePathIn(folder: string, holder: DataHolderName): string {
+  return join(folder, storeFileName(holder));
 }
 
 export function manifestPathIn(folder: string): string {
@@ -73,7 +54,7 @@ export function readSandboxManifest(dataDir: string): SandboxManifest | null {
 
 export function serialiseManifest(manifest: SandboxManifest): string {
   const { seed, persons, asOf, generatorVersion, files } = manifest;
-  const orderedFiles = Object.fromEntries(HOLDERS.map((holder) => [holder, files[holder]]));
+  const orderedFiles = Object.fromEntries(DATA_HOLDERS.map((holder) => [holder, files[holder]]));
   return `${JSON.stringify({ seed, persons, asOf, generatorVersion, files: orderedFiles }, null, 2)}\n`;
 }
 

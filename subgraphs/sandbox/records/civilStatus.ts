@@ -1,6 +1,6 @@
 /** What the civil-status holder records about each person of a household. Internal to the sandbox. */
 
-import { nameKey } from '../../civil-status/nameKey.js';
+import { nameKey } from '../../civil-status/index.js';
 import { maxDate } from '../calendar.js';
 import type { Household, Person } from '../household.js';
 

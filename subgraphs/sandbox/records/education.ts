@@ -4,7 +4,7 @@
  * Internal to the sandbox.
  */
 
-import { nameKey } from '../../civil-status/nameKey.js';
+import { nameKey } from '../../civil-status/index.js';
 import { academicYearLabel, addDays, ageOn, type IsoDate, isoDate, toDays } from '../calendar.js';
 import { communeByCode } from '../communes.js';
 import { type Household, incomeForYear, type Person } from '../household.js';

@@ -98,7 +98,7 @@ export class FamilyBenefitsDeriver {
     const rng = streamRng(this.seed, 'family-benefits', household.index);
     const lowIncome = household.income < 15_000 * household.adults.length;
     // Nearly every family draws some benefit; without children mostly housing aid, for low incomes.
-    const hasFile = rng.chance(household.children.length > 0 ? 0.65 : lowIncome ? 0.4 : 0.05);
+    const hasFile = rng.chance(household.children.length > 0 ? 0.55 : lowIncome ? 0.35 : 0.04);
     if (!hasFile) return null;
 
     const head = household.adults[0];

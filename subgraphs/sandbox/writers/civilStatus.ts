@@ -1,8 +1,5 @@
 /** Writes the civil-status store. Internal to the sandbox. */
-import {
-  CIVIL_STATUS_STORE_INDEXES,
-  CIVIL_STATUS_STORE_SCHEMA,
-} from '../../civil-status/storeSchema.js';
+import { CIVIL_STATUS_STORE_INDEXES, CIVIL_STATUS_STORE_SCHEMA } from '../../civil-status/index.js';
 import type { Commune } from '../communes.js';
 import type { PersonRecord } from '../records/civilStatus.js';
 import { type SqliteStatement, StoreFile } from '../store.js';

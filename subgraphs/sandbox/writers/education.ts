@@ -1,5 +1,5 @@
 /** Writes the education store. Internal to the sandbox. */
-import { EDUCATION_STORE_INDEXES, EDUCATION_STORE_SCHEMA } from '../../education/storeSchema.js';
+import { EDUCATION_STORE_INDEXES, EDUCATION_STORE_SCHEMA } from '../../education/index.js';
 import type { Institution } from '../institutions.js';
 import type { StudentRecord } from '../records/education.js';
 import { type SqliteStatement, StoreFile } from '../store.js';

@@ -1,5 +1,5 @@
 /** Writes the employment store. Internal to the sandbox. */
-import { EMPLOYMENT_STORE_INDEXES, EMPLOYMENT_STORE_SCHEMA } from '../../employment/storeSchema.js';
+import { EMPLOYMENT_STORE_INDEXES, EMPLOYMENT_STORE_SCHEMA } from '../../employment/index.js';
 import type { JobseekerRecord } from '../records/employment.js';
 import { type SqliteStatement, StoreFile } from '../store.js';
 

@@ -2,7 +2,7 @@
 import {
   FAMILY_BENEFITS_STORE_INDEXES,
   FAMILY_BENEFITS_STORE_SCHEMA,
-} from '../../family-benefits/storeSchema.js';
+} from '../../family-benefits/index.js';
 import { communeByCode } from '../communes.js';
 import type { BenefitFileRecord } from '../records/familyBenefits.js';
 import { type SqliteStatement, StoreFile } from '../store.js';

@@ -1,5 +1,5 @@
 /** Writes the tax store. Internal to the sandbox. */
-import { TAX_STORE_INDEXES, TAX_STORE_SCHEMA } from '../../tax/storeSchema.js';
+import { TAX_STORE_INDEXES, TAX_STORE_SCHEMA } from '../../tax/index.js';
 import type { TaxHouseholdRecord } from '../records/tax.js';
 import { type SqliteStatement, StoreFile } from '../store.js';
 

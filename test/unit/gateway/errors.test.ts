@@ -70,15 +70,35 @@ describe('client error formatting', () => {
     });
   });
 
-  it("masks a subgraph's own error, whatever its code", () => {
+  it.each(['INTERNAL_SERVER_ERROR', 'GRAPHQL_VALIDATION_FAILED', 'FORBIDDEN'])(
+    "masks a subgraph's own %s error",
+    (code) => {
+      const relayed = {
+        message: 'SQLITE_BUSY on persons',
+        extensions: { code, serviceName: 'tax' },
+      };
+      expect(formatError(relayed, new GraphQLError(relayed.message))).toMatchObject({
+        message: 'Unexpected error.',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
+    },
+  );
+
+  it("relays a subgraph's BAD_USER_INPUT, which the kit words for the client", () => {
     const relayed = {
-      message: 'SQLITE_BUSY on persons',
-      extensions: { code: 'BAD_USER_INPUT', serviceName: 'tax' },
+      message: 'Argument "taxNumber" must be a 13-digit tax number, for example "3012345678901".',
+      path: ['taxpayerByTaxNumber'],
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        serviceName: 'tax',
+        argument: 'taxNumber',
+        internal: 'x',
+      },
     };
-    expect(formatError(relayed, new GraphQLError(relayed.message))).toMatchObject({
-      message: 'Unexpected error.',
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    });
+    const formatted = formatError(relayed, new GraphQLError(relayed.message));
+    expect(formatted.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'taxNumber' });
+    expect(formatted.message).toContain('"taxNumber" must be a 13-digit tax number');
+    expect(formatted.path).toEqual(['taxpayerByTaxNumber']);
   });
 
   it('keeps a PasserelleError found among the original errors', () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateSandboxData, HOLDERS, NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
+import { DATA_HOLDERS } from '../../../subgraphs/kit/index.js';
+import { generateSandboxData, NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
 import { makeTempDataDir, removeDataDir, withStores } from './harness.js';
 
 /** The month `count` months after `month` ('YYYY-MM'). */
@@ -28,7 +29,7 @@ describe('scenarios hold on any as-of date', () => {
       Number(asOf.slice(5, 7)) >= 9 ? Number(asOf.slice(0, 4)) : Number(asOf.slice(0, 4)) - 1;
 
     withStores(dataDir, (stores) => {
-      for (const holder of HOLDERS)
+      for (const holder of DATA_HOLDERS)
         expect(stores[holder].pragma('foreign_key_check'), holder).toEqual([]);
       const get = (holder: keyof typeof stores, sql: string, ...params: unknown[]) =>
         stores[holder]

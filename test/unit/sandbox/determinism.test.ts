@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_HOLDERS, holderStorePath } from '../../../subgraphs/kit/index.js';
 import {
   GENERATOR_VERSION,
   generateSandboxData,
-  HOLDERS,
-  holderStorePath,
   readSandboxManifest,
   type SandboxManifest,
 } from '../../../subgraphs/sandbox/index.js';
@@ -34,7 +33,7 @@ describe('sandbox generator determinism', () => {
 
   it('writes byte-identical stores for the same seed, persons and as-of date', () => {
     expect(second.manifest.files).toEqual(first.manifest.files);
-    for (const holder of HOLDERS) {
+    for (const holder of DATA_HOLDERS) {
       const a = readFileSync(holderStorePath(first.dataDir, holder));
       const b = readFileSync(holderStorePath(second.dataDir, holder));
       expect(a.equals(b), holder).toBe(true);
@@ -50,7 +49,7 @@ describe('sandbox generator determinism', () => {
     });
     expect(readSandboxManifest(first.dataDir)).toEqual(first.manifest);
     const { createHash } = await import('node:crypto');
-    for (const holder of HOLDERS) {
+    for (const holder of DATA_HOLDERS) {
       const digest = createHash('sha256')
         .update(readFileSync(holderStorePath(first.dataDir, holder)))
         .digest('hex');
@@ -61,19 +60,19 @@ describe('sandbox generator determinism', () => {
   it('leaves only the finished dataset behind: no temporary or staging files', () => {
     expect(readdirSync(first.dataDir)).toEqual(['holders']);
     expect(readdirSync(`${first.dataDir}/holders`).sort()).toEqual(
-      [...HOLDERS.map((holder) => `${holder}.sqlite`), 'manifest.json'].sort(),
+      [...DATA_HOLDERS.map((holder) => `${holder}.sqlite`), 'manifest.json'].sort(),
     );
   });
 
   it('gives every store different content for a different seed', async () => {
     const other = await generate(8);
-    for (const holder of HOLDERS)
+    for (const holder of DATA_HOLDERS)
       expect(other.manifest.files[holder], holder).not.toBe(first.manifest.files[holder]);
   });
 
   it('gives different content for a different as-of date', async () => {
     const other = await generate(7, '2026-12-15');
-    for (const holder of HOLDERS)
+    for (const holder of DATA_HOLDERS)
       expect(other.manifest.files[holder], holder).not.toBe(first.manifest.files[holder]);
   });
 

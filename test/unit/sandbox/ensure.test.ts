@@ -1,10 +1,10 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holderStorePath } from '../../../subgraphs/kit/index.js';
 import {
   ensureSandboxData,
   generateSandboxData,
-  holderStorePath,
   readSandboxManifest,
 } from '../../../subgraphs/sandbox/index.js';
 import { AS_OF, makeTempDataDir, removeDataDir } from './harness.js';

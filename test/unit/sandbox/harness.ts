@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Holder, holderStorePath } from '../../../subgraphs/sandbox/index.js';
+import { type DataHolderName, holderStorePath } from '../../../subgraphs/kit/index.js';
 
 /** A fixed "today" so that "this month" and "this academic year" are stable on any date. */
 export const AS_OF = '2026-11-15';
@@ -19,14 +19,14 @@ export function removeDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-export function openStore(dataDir: string, holder: Holder): Database.Database {
+export function openStore(dataDir: string, holder: DataHolderName): Database.Database {
   return new Database(holderStorePath(dataDir, holder), { readonly: true, fileMustExist: true });
 }
 
 /** Opens every holder's store, runs `use`, and closes them. */
 export function withStores<T>(
   dataDir: string,
-  use: (stores: Record<Holder, Database.Database>) => T,
+  use: (stores: Record<DataHolderName, Database.Database>) => T,
 ): T {
   const stores = {
     'civil-status': openStore(dataDir, 'civil-status'),

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSandboxData, HOLDERS, NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
+import { DATA_HOLDERS } from '../../../subgraphs/kit/index.js';
+import { generateSandboxData, NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
 import { AS_OF, makeTempDataDir, removeDataDir, withStores } from './harness.js';
 
 // Larger than the other suites' population, so that rare cases (jobseekers, rectifications,
@@ -20,7 +21,7 @@ describe('sandbox dataset integrity', () => {
 
   it('passes SQLite integrity and foreign key checks', () => {
     withStores(dataDir, (stores) => {
-      for (const holder of HOLDERS) {
+      for (const holder of DATA_HOLDERS) {
         expect(stores[holder].pragma('integrity_check', { simple: true }), holder).toBe('ok');
         expect(stores[holder].pragma('foreign_key_check'), holder).toEqual([]);
       }
