@@ -10,6 +10,7 @@
  */
 export type { IsoDate } from './calendar.js';
 export { todayInParis } from './calendar.js';
+export { sandboxGenerateCommand } from './command.js';
 export {
   DEFAULT_PERSONS,
   DEFAULT_SEED,

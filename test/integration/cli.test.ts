@@ -54,6 +54,19 @@ describe('passerelle command line', () => {
   });
 });
 
+describe('passerelle sandbox', () => {
+  it.each([
+    [['generate', '--persons=abc'], '--persons must be an integer'],
+    [['generate', '--as-of=2026-02-30'], '2026-02-30'],
+    [['generate', '--seed=1', '--colour=blue'], 'colour'],
+    [['regenerate'], 'unknown subcommand "regenerate"'],
+  ])('%j is refused with a message saying what to change', async (args, message) => {
+    const result = await run('gateway/cli/main.ts', ['sandbox', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
+
 describe('gateway process start-up failures', () => {
   let people: TinySubgraph;
 
