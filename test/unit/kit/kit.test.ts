@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HolderConfigError,
+  HolderStoreUnavailableError,
+  openHolderStore,
+  readHolderConfig,
+  requireDate,
+  requireMonth,
+} from '../../../subgraphs/kit/index.js';
+
+function codeOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return (error as { extensions?: { code?: unknown; argument?: unknown } }).extensions;
+  }
+  return undefined;
+}
+
+describe('argument checks', () => {
+  it.each(['1986-04-12', '2024-02-29'])('accepts the date %s', (date) => {
+    expect(requireDate('birthDate', date)).toBe(date);
+  });
+
+  it.each(['1986-4-12', '2026-02-30', '2025-02-29', '12/04/1986', '', '1986-04-12T00:00:00Z'])(
+    'refuses %j with BAD_USER_INPUT naming the argument',
+    (date) => {
+      expect(codeOf(() => requireDate('birthDate', date))).toEqual({
+        code: 'BAD_USER_INPUT',
+        argument: 'birthDate',
+      });
+    },
+  );
+
+  it('checks months', () => {
+    expect(requireMonth('month', '2026-11')).toBe('2026-11');
+    expect(codeOf(() => requireMonth('month', '2026-13'))).toEqual({
+      code: 'BAD_USER_INPUT',
+      argument: 'month',
+    });
+  });
+});
+
+describe('holder store', () => {
+  it('refuses to open a store that does not exist, naming its path', () => {
+    expect(() => openHolderStore('/nonexistent/holders/tax.sqlite')).toThrow(
+      HolderStoreUnavailableError,
+    );
+    expect(() => openHolderStore('/nonexistent/holders/tax.sqlite')).toThrow(
+      '/nonexistent/holders/tax.sqlite',
+    );
+  });
+});
+
+describe('holder configuration', () => {
+  it('defaults to loopback and an ephemeral port', () => {
+    expect(readHolderConfig({})).toEqual({
+      dataDir: './data',
+      host: '127.0.0.1',
+      port: 0,
+      asOf: undefined,
+    });
+  });
+
+  it('lists every invalid variable at once', () => {
+    try {
+      readHolderConfig({ PASSERELLE_SUBGRAPH_PORT: '70000', PASSERELLE_AS_OF: 'tomorrow' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(HolderConfigError);
+      expect((error as Error).message).toContain('PASSERELLE_SUBGRAPH_PORT');
+      expect((error as Error).message).toContain('PASSERELLE_AS_OF');
+    }
+  });
+});
