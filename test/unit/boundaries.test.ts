@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 const PRODUCT_FOLDERS = ['gateway', 'subgraphs', 'policies'];
 
 function sourceFiles(folder: string): string[] {
+  if (!existsSync(folder)) return [];
   return readdirSync(folder, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => join(entry.parentPath, entry.name));
