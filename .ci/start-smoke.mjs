@@ -50,12 +50,13 @@ clearTimeout(timer);
 if (!seen.url || !seen.curl) fail('the ready line or the sample curl command was not printed');
 
 const answer = JSON.parse(execFileSync('bash', ['-c', seen.curl], { encoding: 'utf8' }));
-const person = answer.data?.beneficiaryByFileNumber;
-if (answer.errors || person?.familyBenefits?.familyQuotient?.value !== 380) {
+const file = answer.data?.beneficiaryByFileNumber?.familyBenefits;
+const levels = (file?.children ?? []).map((child) => child.student?.currentScholarship?.level);
+if (answer.errors || file?.familyQuotient?.value !== 380 || !levels.includes(2)) {
   fail(`the sample query did not answer as documented: ${JSON.stringify(answer)}`);
 }
 console.log(
-  `sample query answered: ${person.givenNames.join(' ')} ${person.familyName}, family quotient 380`,
+  `sample query answered: family quotient 380, ${levels.length} children, a level-2 grant`,
 );
 
 process.kill(-child.pid, 'SIGINT');

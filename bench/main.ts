@@ -1,18 +1,20 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATA_HOLDERS } from '../subgraphs/kit/index.js';
 import { ensureSandboxData } from '../subgraphs/sandbox/index.js';
 import { type LoadSettings, type RunResult, runLoad } from './measure.js';
 import { type BenchChild, benchEnv, ChildGroup } from './processes.js';
-import { type GatewayVariant, SCENARIOS, type Scenario } from './scenarios.js';
+import { BENCH_POLICY_FILES, type GatewayVariant, SCENARIOS, type Scenario } from './scenarios.js';
 
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 /** Git-ignored: the dataset and the results files. */
 const BENCH_DIR = join(REPOSITORY, '.bench');
 const DATA_DIR = join(BENCH_DIR, 'data');
+/** Rewritten at every run from BENCH_POLICY_FILES; every process loads it. */
+const POLICIES_DIR = join(BENCH_DIR, 'policies');
 
 /** Fixed dataset inputs, so that every run queries the same records. */
 const SEED = 42;
@@ -115,6 +117,11 @@ interface System {
 
 /** Starts the data holders, then one gateway per variant the scenarios use. */
 async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): Promise<System> {
+  rmSync(POLICIES_DIR, { recursive: true, force: true });
+  for (const [path, content] of Object.entries(BENCH_POLICY_FILES)) {
+    mkdirSync(dirname(join(POLICIES_DIR, path)), { recursive: true });
+    writeFileSync(join(POLICIES_DIR, path), content);
+  }
   const holders = await Promise.all(
     DATA_HOLDERS.map((holder) =>
       group.start(
@@ -124,6 +131,7 @@ async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): P
           PASSERELLE_DATA_DIR: DATA_DIR,
           PASSERELLE_SUBGRAPH_PORT: '0',
           PASSERELLE_AS_OF: AS_OF,
+          PASSERELLE_POLICIES_DIR: POLICIES_DIR,
         }),
         HOLDER_START_TIMEOUT_MS,
       ),
@@ -146,6 +154,8 @@ async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): P
           // Whatever a feature writes to the data folder stays under .bench.
           PASSERELLE_DATA_DIR: DATA_DIR,
           PASSERELLE_LOG_LEVEL: 'warn',
+          PASSERELLE_POLICIES_DIR: POLICIES_DIR,
+          PASSERELLE_AS_OF: AS_OF,
           ...variant.env,
         }),
         GATEWAY_START_TIMEOUT_MS,
@@ -184,7 +194,7 @@ async function checkAnswers(scenario: Scenario, url: string): Promise<void> {
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...scenario.headers, 'content-type': 'application/json' },
       body: requestBody(scenario),
     });
     text = await response.text();
@@ -221,7 +231,13 @@ async function measureRun(
   round: number,
 ): Promise<Run> {
   const served = servingProcess(system, scenario);
-  const result = await runLoad(served.url, requestBody(scenario), load, system.all);
+  const result = await runLoad(
+    served.url,
+    requestBody(scenario),
+    load,
+    system.all,
+    scenario.headers,
+  );
   const cpuMs = result.cpuMsByProcess[served.label] ?? Number.NaN;
   return {
     round,

@@ -51,7 +51,7 @@ function cpuTimeMs(pid: number): number {
 }
 
 /**
- * Sends `body` as a JSON POST to `url` from `connections` connections for
+ * Sends `body` as a JSON POST to `url`, with `headers`, from `connections` connections for
  * `durationSeconds`, and samples the CPU time of the `watched` processes
  * around it. autocannon stops at the duration even if the server hangs.
  */
@@ -60,12 +60,13 @@ export async function runLoad(
   body: string,
   settings: LoadSettings,
   watched: readonly BenchChild[],
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<RunResult> {
   const cpuBefore = watched.map((child) => cpuTimeMs(child.pid));
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json' },
     body,
     connections: settings.connections,
     duration: settings.durationSeconds,

@@ -45,7 +45,61 @@ export interface Scenario {
   readonly baseline?: string;
   readonly query: string;
   readonly variables: Readonly<Record<string, unknown>>;
+  /** Request headers beside the content type, e.g. the re-user and purpose it is bound to. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The benchmark's own policies, which every process of the run loads: one
+ * re-user and one purpose granting exactly what the scenarios select, so
+ * that the queries stay those of earlier runs and their figures compare
+ * (no shipped purpose grants a student's scholarship with their civil
+ * status, on purpose). Relative path -> content, written under .bench/.
+ */
+const BENCH_PURPOSE = 'bench-scholarship-and-civil-status';
+const BENCH_REUSER = 'bench-reuser';
+
+export const BENCH_POLICY_FILES: Readonly<Record<string, string>> = {
+  [`purposes/${BENCH_PURPOSE}.yaml`]: `# yaml-language-server: $schema=../schema/purpose.schema.json
+id: ${BENCH_PURPOSE}
+title: Benchmark purpose
+legalBasis: None, fictitious data only
+holders: [education, civil-status]
+stage: sandbox
+validFrom: 2000-01-01
+validUntil: 2099-12-31
+mode: reject
+grants:
+  Query.studentByNumber: {}
+  Person.student: {}
+  Student.isScholarshipHolder: {}
+  Student.currentScholarship: {}
+  Scholarship.level: {}
+  Person.familyName: {}
+  Person.birthDate: {}
+limits: { subjectsPerRequest: 1, requestsPerMinute: 1000000, subjectsPerDay: 1000000 }
+traceability: { requiredClaims: [agent] }
+retention: P1D
+`,
+  [`reusers/${BENCH_REUSER}.yaml`]: `# yaml-language-server: $schema=../schema/reuser.schema.json
+id: ${BENCH_REUSER}
+organisationNumber: '21000000000011'
+name: Benchmark re-user
+contacts: [{ role: technical, email: bench@example.org }]
+purposes: [{ purpose: ${BENCH_PURPOSE}, validFrom: 2000-01-01, validUntil: 2099-12-31 }]
+`,
+};
+
+/**
+ * Who asks and for which purpose: the gateway binds every request for data
+ * to a re-user and a purpose, and the data holders read the same headers
+ * (the gateway sends them on every subgraph call).
+ */
+const BENCH_HEADERS: Readonly<Record<string, string>> = {
+  'passerelle-reuser': BENCH_REUSER,
+  'passerelle-purpose': BENCH_PURPOSE,
+  'passerelle-agent': 'bench',
+};
 
 const student = NAMED_PEOPLE.scholarshipStudent;
 
@@ -78,6 +132,7 @@ export const SCENARIOS: readonly Scenario[] = [
     target: { kind: 'holder', holder: 'education' },
     query: SCHOLARSHIP_QUERY,
     variables: STUDENT_VARIABLES,
+    headers: BENCH_HEADERS,
   },
   {
     id: 'gateway-same-query',
@@ -86,14 +141,16 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'direct',
     query: SCHOLARSHIP_QUERY,
     variables: STUDENT_VARIABLES,
+    headers: BENCH_HEADERS,
   },
   {
     id: 'gateway-federated',
-    description: 'gateway, federated (2 fetches)',
+    description: 'gateway, federated (2 fetches), purpose pre-flight',
     target: { kind: 'gateway', gateway: GATEWAY_VARIANTS.nodeFetch },
     baseline: 'gateway-same-query',
     query: FEDERATED_QUERY,
     variables: STUDENT_VARIABLES,
+    headers: BENCH_HEADERS,
   },
   {
     id: 'federated-default-fetcher',
@@ -102,6 +159,7 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'gateway-federated',
     query: FEDERATED_QUERY,
     variables: STUDENT_VARIABLES,
+    headers: BENCH_HEADERS,
   },
   {
     id: 'federated-undici',
@@ -110,5 +168,6 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'gateway-federated',
     query: FEDERATED_QUERY,
     variables: STUDENT_VARIABLES,
+    headers: BENCH_HEADERS,
   },
 ];

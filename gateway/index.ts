@@ -1,13 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Clock, fixedClock, systemClock } from './clock/index.js';
 import { composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
 import { assertApolloTelemetryDisabled, type GatewayConfig } from './config/index.js';
-import { createGraphQLServer } from './graphql/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
+import { createRequestPipeline } from './pipeline/index.js';
+import { startPolicyStore } from './policySet/index.js';
 import { createRequestHandler } from './server/index.js';
 import { createSubgraphServices, probeSubgraphs } from './subgraphClient/index.js';
 
 export type { GatewayConfig } from './config/index.js';
+export { PolicyLoadError } from './policySet/index.js';
 
 /** Message the gateway process sends its parent (over IPC) once it serves. */
 export type GatewayReadyMessage = { type: 'ready'; url: string };
@@ -51,22 +54,27 @@ function listen(server: Server, host: string, port: number): Promise<number> {
  * Starts the gateway: reads every subgraph's SDL, composes the supergraph
  * locally, and serves it over HTTP. Throws `SubgraphSdlError` when a subgraph
  * does not answer within `startupTimeoutMs`, `CompositionError` naming the
- * subgraph and field at fault when the SDLs do not compose, `GatewayListenError`
- * when the port cannot be opened, and `ConfigError` when Apollo's telemetry
- * is not switched off.
+ * subgraph and field at fault when the SDLs do not compose, `PolicyLoadError`
+ * listing every problem when the policy files are invalid,
+ * `GatewayListenError` when the port cannot be opened, and `ConfigError`
+ * when Apollo's telemetry is not switched off.
  */
 export async function startGateway(
   config: GatewayConfig,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; clock?: Clock } = {},
 ): Promise<RunningGateway> {
   assertApolloTelemetryDisabled();
   const logger = options.logger ?? createProcessLogger(config.logLevel);
+  const clock =
+    options.clock ?? (config.asOf === undefined ? systemClock : fixedClock(config.asOf));
 
   const subgraphs = await fetchSubgraphSdls(config.subgraphs, {
     timeoutMs: config.startupTimeoutMs,
   });
   const { supergraphSdl, hints } = composeSupergraph(subgraphs);
   for (const hint of hints) logger.debug({ hint }, 'composition hint');
+  // Policies are checked against the supergraph: every granted field must exist in it.
+  const policies = startPolicyStore({ dir: config.policiesDir, supergraphSdl, logger });
 
   const subgraphServices = createSubgraphServices({
     fetcher: config.subgraphFetcher,
@@ -74,18 +82,21 @@ export async function startGateway(
     logger,
   });
   const httpServer = createServer();
-  const graphqlServer = createGraphQLServer({
+  const pipeline = createRequestPipeline({
     config,
     supergraphSdl,
     subgraphServices,
     httpServer,
+    policies,
+    clock,
     logger,
   });
+  const { graphqlServer } = pipeline;
   const probeTimeoutMs = Math.min(READINESS_PROBE_TIMEOUT_MS, config.subgraphTimeoutMs);
   httpServer.on(
     'request',
     createRequestHandler({
-      graphqlServer,
+      serveGraphQL: pipeline.serve,
       probeSubgraphs: () => probeSubgraphs(config.subgraphs, probeTimeoutMs),
       logger,
     }),
@@ -95,6 +106,7 @@ export async function startGateway(
   const stop = () => {
     stopping ??= (async () => {
       await graphqlServer.stop();
+      policies.stop();
       subgraphServices.close();
       logger.info('gateway stopped');
     })();
@@ -112,7 +124,12 @@ export async function startGateway(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}/graphql`;
   logger.info(
-    { url, mode: config.mode, subgraphs: config.subgraphs.map((subgraph) => subgraph.name) },
+    {
+      url,
+      mode: config.mode,
+      subgraphs: config.subgraphs.map((subgraph) => subgraph.name),
+      policyVersion: policies.current().version,
+    },
     'gateway ready',
   );
   return { url, port, stop };

@@ -1,6 +1,11 @@
 import { CompositionError, SubgraphSdlError } from './composition/index.js';
 import { ConfigError, loadGatewayConfig } from './config/index.js';
-import { GatewayListenError, type GatewayReadyMessage, startGateway } from './index.js';
+import {
+  GatewayListenError,
+  type GatewayReadyMessage,
+  PolicyLoadError,
+  startGateway,
+} from './index.js';
 import { createProcessLogger } from './logging/index.js';
 
 /**
@@ -16,7 +21,8 @@ function isExplainedStartupFailure(error: unknown): error is Error {
     error instanceof ConfigError ||
     error instanceof CompositionError ||
     error instanceof SubgraphSdlError ||
-    error instanceof GatewayListenError
+    error instanceof GatewayListenError ||
+    error instanceof PolicyLoadError
   );
 }
 

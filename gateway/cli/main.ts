@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import type { Command } from './command.js';
+import { policyCommand } from './policy.js';
 import { sandboxCommand } from './sandbox.js';
 import { startCommand } from './start.js';
 
@@ -10,6 +11,7 @@ import { startCommand } from './start.js';
 const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   sandbox: sandboxCommand,
+  policy: policyCommand,
 };
 
 function usage(): string {

@@ -1,28 +1,46 @@
 import { NAMED_PEOPLE } from '../../subgraphs/sandbox/index.js';
 
 /**
- * The query the launcher prints once the sandbox is up: the single parent of
- * the scenarios, found by benefits file number, with fields from four data
- * holders (family-benefits, civil-status, education, tax).
+ * The query the launcher prints once the sandbox is up: the secondary-school
+ * grant of a département (SCENARIOS.md, purpose 2) for the single parent of
+ * the scenarios, found by benefits file number: her household's family
+ * quotient this month (family-benefits) and her children's schooling
+ * (education). It selects exactly what that purpose grants; one more field
+ * and the gateway refuses the request, naming the field.
  */
 export const SAMPLE_QUERY = /* GraphQL */ `
-  query SingleParentFile($fileNumber: String!, $month: String!) {
+  query SecondarySchoolGrant($fileNumber: String!, $month: String!) {
     beneficiaryByFileNumber(fileNumber: $fileNumber) {
-      familyName
-      givenNames
       familyBenefits {
-        familyQuotient(month: $month) { month value computedOn }
+        familyQuotient(month: $month) { month value }
         children {
-          givenNames
-          student { currentScholarship { level } }
+          student {
+            currentEnrolment { enrolled }
+            isScholarshipHolder
+            currentScholarship { level }
+          }
         }
       }
-      taxHousehold { assessments { incomeYear referenceTaxIncome numberOfShares } }
     }
   }
 `;
 
-export type SampleRequest = { query: string; variables: Record<string, string> };
+/**
+ * Who asks and for which purpose. In the sandbox these headers bind the
+ * request to a re-user and a purpose of `policies/`; production will take a
+ * signed client assertion instead.
+ */
+export const SAMPLE_HEADERS: Readonly<Record<string, string>> = {
+  'Passerelle-Reuser': 'departement-de-la-haute-vallee',
+  'Passerelle-Purpose': 'secondary-school-grant',
+  'Passerelle-Agent': 'sandbox-tryout',
+};
+
+export type SampleRequest = {
+  query: string;
+  variables: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
+};
 
 /** The sample request for a sandbox whose "today" is `asOf` (YYYY-MM-DD). */
 export function sampleRequest(asOf: string): SampleRequest {
@@ -32,6 +50,7 @@ export function sampleRequest(asOf: string): SampleRequest {
       fileNumber: NAMED_PEOPLE.singleParent.benefitsFileNumber,
       month: asOf.slice(0, 7),
     },
+    headers: SAMPLE_HEADERS,
   };
 }
 
@@ -41,5 +60,9 @@ function shellQuote(text: string): string {
 
 /** A copy-paste `curl` command sending `request` to the gateway at `url`. */
 export function curlCommand(url: string, request: SampleRequest): string {
-  return `curl -s ${shellQuote(url)} -H 'content-type: application/json' --data ${shellQuote(JSON.stringify(request))}`;
+  const headers = Object.entries(request.headers)
+    .map(([name, value]) => ` -H ${shellQuote(`${name}: ${value}`)}`)
+    .join('');
+  const body = JSON.stringify({ query: request.query, variables: request.variables });
+  return `curl -s ${shellQuote(url)} -H 'content-type: application/json'${headers} --data ${shellQuote(body)}`;
 }

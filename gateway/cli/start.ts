@@ -180,6 +180,8 @@ async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): 
         PASSERELLE_DATA_DIR: config.dataDir,
         PASSERELLE_STARTUP_TIMEOUT_MS: String(config.startupTimeoutMs),
         PASSERELLE_LOG_LEVEL: config.logLevel,
+        // The gateway counts argument windows ("current month only") from the same day as the holders.
+        ...(config.asOf === undefined ? {} : { PASSERELLE_AS_OF: config.asOf }),
       }),
     );
     const gatewayReady = await unlessStopped(

@@ -1,3 +1,4 @@
+export { apiSchemaOf } from './apiSchema.js';
 export {
   CompositionError,
   type CompositionProblem,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_POLICIES_DIR } from '../../policies/engine/index.js';
 
 /**
  * Gateway and launcher configuration. This is the only module of the gateway
@@ -105,6 +106,18 @@ const gatewaySchema = z
       .default('node-fetch'),
     PASSERELLE_STARTUP_TIMEOUT_MS: milliseconds.default(30_000),
     PASSERELLE_LOG_LEVEL: logLevel.default('info'),
+    PASSERELLE_POLICIES_DIR: dataDir.default(() => resolve(DEFAULT_POLICIES_DIR)),
+    PASSERELLE_AS_OF: calendarDate.optional(),
+  })
+  .superRefine((env, context) => {
+    // A stopped clock in production would keep expired purposes and grants alive.
+    if (env.PASSERELLE_AS_OF !== undefined && env.PASSERELLE_MODE === 'production') {
+      context.addIssue({
+        code: 'custom',
+        path: ['PASSERELLE_AS_OF'],
+        message: 'fixes "today" for the sandbox only; unset it in production',
+      });
+    }
   })
   .transform((env) =>
     Object.freeze({
@@ -112,6 +125,10 @@ const gatewaySchema = z
       host: env.PASSERELLE_HOST,
       port: env.PASSERELLE_PORT,
       dataDir: env.PASSERELLE_DATA_DIR,
+      /** The policy files (purposes/, reusers/): loaded at start, reloaded when they change. */
+      policiesDir: env.PASSERELLE_POLICIES_DIR,
+      /** Fixed "today" of the sandbox (Europe/Paris); the system clock when absent. */
+      asOf: env.PASSERELLE_AS_OF,
       subgraphs: env.PASSERELLE_SUBGRAPHS,
       /** Upper bound for one subgraph call, response body included. */
       subgraphTimeoutMs: env.PASSERELLE_SUBGRAPH_TIMEOUT_MS,

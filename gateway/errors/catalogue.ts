@@ -45,6 +45,38 @@ export const ERROR_CATALOGUE = {
     message:
       'Introspection (__schema, __type) is only available in the sandbox. Use the published schema documentation instead.',
   },
+  // Authentication (DECISIONS.md section 1). Until it exists, production refuses every GraphQL request.
+  AUTH_MISSING: {
+    status: 401,
+    message: 'The request carries no credentials this gateway accepts. {action}',
+  },
+  // Purpose binding (DECISIONS.md section 1): who asks, for which purpose.
+  PURPOSE_UNKNOWN: {
+    status: 403,
+    message:
+      'The {what} "{id}" is not declared in the policies, and nothing is shared without a declared re-user and purpose. Send the id of a declared {what} in {where}.',
+  },
+  PURPOSE_NOT_GRANTED: {
+    status: 403,
+    message:
+      'The re-user "{reuser}" may not use the purpose "{purpose}": {problem}. Declare one of the purposes this re-user is granted, or ask the policy authors to grant this one.',
+  },
+  PURPOSE_NOT_ACTIVE: {
+    status: 403,
+    message:
+      'The purpose "{purpose}" cannot be used on this gateway now: {problem}. Declare a purpose in force here.',
+  },
+  // Policy pre-flight: the operation against what the purpose grants.
+  PURPOSE_FIELD_DENIED: {
+    status: 403,
+    message:
+      'The purpose "{purpose}" does not grant {fields}{hints}. Remove {them} from the query: a purpose gets only the fields it strictly needs.',
+  },
+  PURPOSE_ARGUMENT_DENIED: {
+    status: 403,
+    message:
+      'The purpose "{purpose}" does not allow {arguments}. Pass only values inside what the purpose allows.',
+  },
   NOT_FOUND: {
     status: 404,
     message:

@@ -74,7 +74,9 @@ export function createClientErrorFormatter(
     if (known !== undefined) {
       return {
         message: known.message,
-        ...where,
+        // A wrapper from another copy of graphql-js may have dropped them.
+        locations: formatted.locations ?? known.locations,
+        path: formatted.path ?? known.path,
         extensions: { ...known.publicExtensions, code: known.code },
       };
     }

@@ -10,4 +10,6 @@ export {
   type ErrorScope,
   PasserelleError,
   type PasserelleErrorOptions,
+  type PublicExtensions,
+  type PublicValue,
 } from './passerelleError.js';

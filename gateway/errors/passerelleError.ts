@@ -10,14 +10,27 @@ import { type ErrorCode, type ErrorParams, httpStatusOf, renderMessage } from '.
  */
 export type ErrorScope = 'request' | 'field';
 
+/** A value that may travel in an error's `extensions`: plain JSON. */
+export type PublicValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly PublicValue[]
+  | { readonly [key: string]: PublicValue };
+
+export type PublicExtensions = Readonly<Record<string, PublicValue>>;
+
 export type PasserelleErrorOptions = {
   scope?: ErrorScope;
   /** Extra `extensions` the client sees beside `code`. Never personal data. */
-  publicExtensions?: Readonly<Record<string, string | number | boolean>>;
+  publicExtensions?: PublicExtensions;
   /** The underlying failure: logged, never sent to the client. */
   cause?: unknown;
   /** The part of the query at fault, reported to the client as `locations`. */
   nodes?: ASTNode | readonly ASTNode[];
+  /** For a field error: the response path of the field, list indexes included. */
+  path?: readonly (string | number)[];
 };
 
 type ErrorArguments<Code extends ErrorCode> = [keyof ErrorParams<Code>] extends [never]
@@ -28,7 +41,7 @@ type ErrorArguments<Code extends ErrorCode> = [keyof ErrorParams<Code>] extends 
 export class PasserelleError<Code extends ErrorCode = ErrorCode> extends GraphQLError {
   readonly code: Code;
   readonly status: number;
-  readonly publicExtensions: Readonly<Record<string, string | number | boolean>>;
+  readonly publicExtensions: PublicExtensions;
 
   constructor(code: Code, ...[params, options]: ErrorArguments<Code>) {
     const status = httpStatusOf(code);
@@ -43,6 +56,7 @@ export class PasserelleError<Code extends ErrorCode = ErrorCode> extends GraphQL
       },
       originalError: options?.cause instanceof Error ? options.cause : undefined,
       nodes: options?.nodes,
+      path: options?.path,
     });
     this.name = 'PasserelleError';
     this.code = code;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -16,19 +16,27 @@ import { subgraphUnavailableStatusPlugin } from './subgraphUnavailableStatus.js'
 /** How long a stop waits for in-flight requests before closing their sockets. */
 const STOP_GRACE_PERIOD_MS = 10_000;
 
+/** How @apollo/gateway plans and executes one operation over the subgraphs. */
+export type GatewayExecutor = NonNullable<Awaited<ReturnType<ApolloGateway['load']>>['executor']>;
+
 /**
  * The Apollo Server that plans and executes queries over the supergraph.
  * Its `stop()` is the gateway's graceful stop: the drain plugin stops the
  * HTTP server accepting, lets in-flight requests finish (up to a grace
  * period), then the gateway stops.
+ *
+ * `stages` are the pipeline's plugins, in the order they run; `planAndExecute`
+ * wraps @apollo/gateway's executor, for stages that change what is planned.
  */
-export function createGraphQLServer(options: {
+export function createGraphQLServer<Context extends BaseContext>(options: {
   config: GatewayConfig;
   supergraphSdl: string;
   subgraphServices: SubgraphServices;
   httpServer: Server;
   logger: Logger;
-}): ApolloServer<BaseContext> {
+  stages: readonly ApolloServerPlugin<Context>[];
+  planAndExecute: (executor: GatewayExecutor) => GatewayExecutor;
+}): ApolloServer<Context> {
   const { config, logger } = options;
   const apolloLogger = logger.child({ component: 'apollo' });
   const gateway = new ApolloGateway({
@@ -38,8 +46,15 @@ export function createGraphQLServer(options: {
     // Query plans reveal the subgraphs' internal queries: never on request.
     __exposeQueryPlanExperimental: false,
   });
-  return new ApolloServer<BaseContext>({
-    gateway,
+  return new ApolloServer<Context>({
+    gateway: {
+      async load(loadOptions) {
+        const { executor } = await gateway.load(loadOptions);
+        return { executor: options.planAndExecute(executor) };
+      },
+      onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+      stop: () => gateway.stop(),
+    },
     logger: apolloLogger,
     // Introspection is refused in production by our own rule (clearer message).
     introspection: true,
@@ -62,6 +77,7 @@ export function createGraphQLServer(options: {
         stopGracePeriodMillis: STOP_GRACE_PERIOD_MS,
       }),
       subgraphUnavailableStatusPlugin,
+      ...options.stages,
     ],
   });
 }

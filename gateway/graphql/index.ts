@@ -1,1 +1,1 @@
-export { createGraphQLServer } from './createGraphQLServer.js';
+export { createGraphQLServer, type GatewayExecutor } from './createGraphQLServer.js';

@@ -1,17 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type ApolloServer,
-  type BaseContext,
-  HeaderMap,
-  type HTTPGraphQLResponse,
-} from '@apollo/server';
+import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SubgraphProbe } from '../subgraphClient/index.js';
 import { mediaTypeOf, readJsonBody } from './requestBody.js';
 
 export type RequestHandlerOptions = {
-  graphqlServer: ApolloServer<BaseContext>;
+  /** Serves a GraphQL request once the HTTP layer has read it (the request pipeline). */
+  serveGraphQL: (request: HTTPGraphQLRequest) => Promise<HTTPGraphQLResponse>;
   /** Probes every subgraph for `/ready`. */
   probeSubgraphs: () => Promise<SubgraphProbe[]>;
   logger: Logger;
@@ -76,7 +72,7 @@ async function serveGraphQL(
   request: IncomingMessage,
   response: ServerResponse,
   search: string,
-  graphqlServer: ApolloServer<BaseContext>,
+  serveGraphQLRequest: RequestHandlerOptions['serveGraphQL'],
 ): Promise<void> {
   const method = request.method ?? 'GET';
   if (method !== 'GET' && method !== 'POST') {
@@ -104,10 +100,7 @@ async function serveGraphQL(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const result = await graphqlServer.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method, headers, search, body },
-    context: async () => ({}),
-  });
+  const result = await serveGraphQLRequest({ method, headers, search, body });
   await writeGraphQLResponse(response, result);
 }
 
@@ -126,7 +119,7 @@ async function serveReadiness(
  * context today, authentication and the access log next), and the standalone
  * server adds permissive CORS and a 50 MB body limit.
  *
- * - `POST|GET /graphql`: GraphQL over HTTP, through Apollo Server.
+ * - `POST|GET /graphql`: GraphQL over HTTP, through the request pipeline.
  * - `GET /health`: liveness; 200 as long as the process serves HTTP.
  * - `GET /ready`: readiness; 200 only when every subgraph answers a probe,
  *   else 503 listing which subgraph is down and why.
@@ -135,7 +128,7 @@ async function serveReadiness(
 export function createRequestHandler(
   options: RequestHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { graphqlServer, probeSubgraphs, logger } = options;
+  const { serveGraphQL: serveGraphQLRequest, probeSubgraphs, logger } = options;
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const target = request.url ?? '/';
@@ -144,7 +137,7 @@ export function createRequestHandler(
     const search = queryStart === -1 ? '' : target.slice(queryStart);
     switch (path) {
       case '/graphql':
-        return serveGraphQL(request, response, search, graphqlServer);
+        return serveGraphQL(request, response, search, serveGraphQLRequest);
       case '/health':
         if (request.method !== 'GET')
           return methodNotAllowed(response, request.method ?? '', ['GET']);

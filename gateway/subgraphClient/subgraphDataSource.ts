@@ -1,6 +1,11 @@
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
+import {
+  type GatewayContext,
+  PASSERELLE_HEADER_PREFIX,
+  subgraphHeadersFor,
+} from '../requestContext/index.js';
 import { type Fetcher, SubgraphDeadlineExceeded, withDeadline } from './fetchers.js';
 
 /** Statuses with which a subgraph (or a proxy before it) says it cannot serve now. */
@@ -23,8 +28,12 @@ export type SubgraphDataSourceOptions = {
  * mean "this data holder is unavailable" turned into SUBGRAPH_UNAVAILABLE
  * field errors. The fields of the other subgraphs are still served; a
  * response plugin turns the reply into a 503 when nothing at all was.
+ *
+ * Every call carries the purpose, the re-user, the policy version and the
+ * request id it is made for (the data holders enforce the same policies and
+ * keep their own log). The client's own headers are never forwarded.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name: string;
   private readonly logger: Logger;
 
@@ -35,6 +44,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     this.name = options.name;
     this.logger = options.logger;
     this.fetcher = withDeadline(options.fetcher ?? this.fetcher, options.timeoutMs);
+  }
+
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = options.request.http?.headers;
+    if (headers === undefined) return;
+    // Only the headers set below may speak for the gateway: drop any other
+    // passerelle-* header, whoever put it there.
+    const ours = [...headers].filter(([name]) =>
+      name.toLowerCase().startsWith(PASSERELLE_HEADER_PREFIX),
+    );
+    for (const [name] of ours) headers.delete(name);
+    // Health checks and schema loading serve no client request (the enum
+    // naming the kinds is not exported by @apollo/gateway).
+    if (!('incomingRequestContext' in options)) return;
+    for (const [name, value] of Object.entries(subgraphHeadersFor(options.context))) {
+      headers.set(name, value);
+    }
   }
 
   override didEncounterError(error: Error, _request: unknown, response?: { status: number }): void {

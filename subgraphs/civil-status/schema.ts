@@ -1,9 +1,6 @@
-import { parse } from 'graphql';
+import { AGE_BAND_SDL, holderTypeDefs } from '../kit/index.js';
 
-export const civilStatusTypeDefs = parse(/* GraphQL */ `
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
-
+export const civilStatusTypeDefs = holderTypeDefs(/* GraphQL */ `
   """
   A person registered in civil status. Re-users find a person by pivot
   identity (names, birth date, birth place) or by a sector identifier held by
@@ -20,10 +17,24 @@ export const civilStatusTypeDefs = parse(/* GraphQL */ `
     sex: Sex!
     "Date of birth, written YYYY-MM-DD. Example: \\"1986-04-12\\"."
     birthDate: String!
+    "Year of birth, from the birth date: for purposes that need no more precision. Example: 1986."
+    birthYear: Int! @reduces(field: "birthDate", transform: "year")
+    """
+    Age band on the data holder's current date, from the birth date, with
+    the bounds the purpose declares. Example: with bounds [18, 25, 60], a
+    person aged 40 is in band 2 (from 25 to 59).
+    """
+    ageBand: AgeBand! @reduces(field: "birthDate", transform: "ageBand")
     "Commune of birth (or country, for persons born abroad)."
     birthPlace: Commune!
     "Current residential address, with the date it was declared."
     address: Address!
+    """
+    Commune of the current residential address, without the street line or
+    postal code: for purposes that need no more precision. Example: the
+    commune "Lyon", code "69123".
+    """
+    residenceCommune: Commune! @reduces(field: "address", transform: "commune")
     "Date the civil-status record was last changed, written YYYY-MM-DD."
     civilStatusUpdatedOn: String!
   }
@@ -35,6 +46,8 @@ export const civilStatusTypeDefs = parse(/* GraphQL */ `
     "Male."
     M
   }
+
+  ${AGE_BAND_SDL}
 
   "A French commune, identified by its official geographic code."
   type Commune {

@@ -1,9 +1,6 @@
-import { parse } from 'graphql';
+import { holderTypeDefs } from '../kit/index.js';
 
-export const educationTypeDefs = parse(/* GraphQL */ `
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
-
+export const educationTypeDefs = holderTypeDefs(/* GraphQL */ `
   type Person @key(fields: "id") {
     "Opaque, stable join key between data holders. Internal: never disclosed to re-users."
     id: ID! @inaccessible
@@ -17,12 +14,18 @@ export const educationTypeDefs = parse(/* GraphQL */ `
     studentNumber: String!
     "Institutional e-mail address. Example: \\"lea.martin@etu.example.fr\\"."
     email: String!
-    "Enrolments, most recent academic year first."
-    enrolments: [Enrolment!]!
+    """
+    Enrolments, most recent academic year first, limited to the academic
+    years the purpose's window allows.
+    """
+    enrolments: [Enrolment!]! @window(by: "academicYear", unit: "academicYear")
     "The enrolment of the current academic year; null when not enrolled this year."
     currentEnrolment: Enrolment
-    "Scholarships awarded, most recent academic year first."
-    scholarships: [Scholarship!]!
+    """
+    Scholarships awarded, most recent academic year first, limited to the
+    academic years the purpose's window allows.
+    """
+    scholarships: [Scholarship!]! @window(by: "academicYear", unit: "academicYear")
     "Whether the student holds a scholarship for the current academic year."
     isScholarshipHolder: Boolean!
     "The scholarship of the current academic year; null when none."

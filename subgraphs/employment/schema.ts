@@ -1,9 +1,6 @@
-import { parse } from 'graphql';
+import { holderTypeDefs } from '../kit/index.js';
 
-export const employmentTypeDefs = parse(/* GraphQL */ `
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
-
+export const employmentTypeDefs = holderTypeDefs(/* GraphQL */ `
   type Person @key(fields: "id") {
     "Opaque, stable join key between data holders. Internal: never disclosed to re-users."
     id: ID! @inaccessible
@@ -15,12 +12,18 @@ export const employmentTypeDefs = parse(/* GraphQL */ `
   type Jobseeker {
     "Jobseeker identifier, 7 digits and a letter. Example: \\"1234567A\\"."
     jobseekerId: String!
-    "Every registration period, most recent first."
-    registrations: [JobseekerRegistration!]!
+    """
+    Every registration period, most recent first, limited to the
+    registrations starting in the months the purpose's window allows.
+    """
+    registrations: [JobseekerRegistration!]! @window(by: "startDate", unit: "month")
     "The registration in force today; null when not registered today."
     currentRegistration: JobseekerRegistration
-    "Unemployment benefit payments, most recent month first."
-    benefitPayments: [BenefitPayment!]!
+    """
+    Unemployment benefit payments, most recent month first, limited to the
+    months the purpose's window allows.
+    """
+    benefitPayments: [BenefitPayment!]! @window(by: "month", unit: "month")
   }
 
   "A period of registration as a jobseeker."

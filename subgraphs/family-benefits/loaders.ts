@@ -8,6 +8,7 @@ export type FamilyBenefitsFile = {
   fileNumber: string;
   role: HouseholdRole;
   openedOn: string;
+  disabilityAllowance: boolean;
   /** Most recent month first. */
   familyQuotients: FamilyQuotient[];
   minimumIncomePeriods: MinimumIncomePeriod[];
@@ -24,6 +25,7 @@ type FileRow = {
   postal_code: string;
   commune_code: string;
   commune_name: string;
+  disability_allowance: 0 | 1;
   quotients: string;
   minimum_income: string;
   members: string;
@@ -33,7 +35,7 @@ type FileRow = {
 // so the whole entity costs one round trip to the store.
 const FILES_BY_MEMBER = /* SQL */ `
   SELECT m.person_id, m.role, f.file_number, f.opened_on,
-    f.address_line, f.postal_code, f.commune_code, f.commune_name,
+    f.address_line, f.postal_code, f.commune_code, f.commune_name, f.disability_allowance,
     (SELECT json_group_array(json_object('month', q.month, 'value', q.value, 'computedOn', q.computed_on))
        FROM (SELECT * FROM family_quotients WHERE file_number = f.file_number ORDER BY month DESC) q) AS quotients,
     (SELECT json_group_array(json_object('since', i.since, 'until', i.until, 'computedOn', i.computed_on))
@@ -51,6 +53,7 @@ function toFile(row: FileRow): FamilyBenefitsFile {
     fileNumber: row.file_number,
     role: row.role,
     openedOn: row.opened_on,
+    disabilityAllowance: row.disability_allowance === 1,
     familyQuotients: JSON.parse(row.quotients) as FamilyQuotient[],
     minimumIncomePeriods: JSON.parse(row.minimum_income) as MinimumIncomePeriod[],
     members: JSON.parse(row.members) as FamilyBenefitsFile['members'],

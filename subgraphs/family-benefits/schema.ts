@@ -1,9 +1,6 @@
-import { parse } from 'graphql';
+import { AMOUNT_BRACKET_SDL, holderTypeDefs } from '../kit/index.js';
 
-export const familyBenefitsTypeDefs = parse(/* GraphQL */ `
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
-
+export const familyBenefitsTypeDefs = holderTypeDefs(/* GraphQL */ `
   type Person @key(fields: "id") {
     "Opaque, stable join key between data holders. Internal: never disclosed to re-users."
     id: ID! @inaccessible
@@ -27,10 +24,20 @@ export const familyBenefitsTypeDefs = parse(/* GraphQL */ `
     computed for that month.
     """
     familyQuotient("Month, written YYYY-MM. Example: \\"2026-11\\"." month: String!): FamilyQuotient
-    "Every family quotient on file, most recent month first (up to 24 months)."
-    familyQuotients: [FamilyQuotient!]!
+    """
+    Every family quotient on file, most recent month first (up to 24 months),
+    limited to the months the purpose's window allows.
+    """
+    familyQuotients: [FamilyQuotient!]! @window(by: "month", unit: "month")
     "Whether the household receives the minimum income today, and since when."
     minimumIncome: MinimumIncomeStatus!
+    """
+    Whether a member of the household receives a disability allowance
+    (allocation aux adultes handicapés, or the education allowance for a
+    disabled child). Health data: served only to a purpose citing a legal
+    exception. Example: false.
+    """
+    disabilityAllowance: Boolean! @sensitive(category: "health")
     "Every member of the household, with their role."
     members: [HouseholdMember!]!
     "The children of the household."
@@ -62,11 +69,20 @@ export const familyBenefitsTypeDefs = parse(/* GraphQL */ `
     "Family quotient in euros (whole number). Example: 380."
     value: Int!
     """
+    The bracket the family quotient falls in, among the brackets the purpose
+    declares (e.g. a commune's canteen price brackets): for purposes that need
+    no more precision. Example: with bounds [400, 700], a quotient of 380 is
+    bracket 0.
+    """
+    valueBracket: AmountBracket! @reduces(field: "value", transform: "bracket")
+    """
     Date the value was computed, written YYYY-MM-DD. A date after the month
     started means the value was recomputed (rectified).
     """
     computedOn: String!
   }
+
+  ${AMOUNT_BRACKET_SDL}
 
   "Minimum income (revenu de solidarité active) status of a household."
   type MinimumIncomeStatus {

@@ -6,7 +6,9 @@ CREATE TABLE benefit_files (
   address_line TEXT NOT NULL,
   postal_code TEXT NOT NULL,
   commune_code TEXT NOT NULL,
-  commune_name TEXT NOT NULL
+  commune_name TEXT NOT NULL,
+  -- 1 when a household member receives a disability allowance (health data), else 0
+  disability_allowance INTEGER NOT NULL CHECK (disability_allowance IN (0, 1))
 ) WITHOUT ROWID;
 
 -- A person belongs to at most one benefits file.

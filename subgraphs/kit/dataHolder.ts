@@ -5,9 +5,14 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { type PurposeRuleCache, purposeShield } from '../../policies/engine/index.js';
 import type { Clock } from './clock.js';
+import type { HolderPolicies } from './holderPolicies.js';
 import { closeServer, listenGraphQL } from './httpServer.js';
+import { withMinimisation } from './minimisation.js';
+import { bindPurpose, type HolderMode, type RequestPurpose } from './purposeBinding.js';
 import type { HolderStore } from './store.js';
 
 export const DATA_HOLDERS = [
@@ -19,8 +24,12 @@ export const DATA_HOLDERS = [
 ] as const;
 export type DataHolderName = (typeof DATA_HOLDERS)[number];
 
-/** What the kit gives every resolver of a data holder, fresh for each request. */
-export type HolderContext<Loaders> = {
+/**
+ * What the kit gives every resolver of a data holder, fresh for each
+ * request: its loaders, the holder's clock, and what the request is bound to
+ * (purpose, re-user, request id).
+ */
+export type HolderContext<Loaders> = RequestPurpose & {
   loaders: Loaders;
   clock: Clock;
 };
@@ -32,7 +41,12 @@ export type HolderContext<Loaders> = {
  */
 export type DataHolderDefinition<Loaders> = {
   name: DataHolderName;
-  /** Federation 2 SDL; every field described (meaning, unit, example) for the generated docs. */
+  /**
+   * Federation 2 SDL, parsed with `holderTypeDefs`; every field described
+   * (meaning, unit, example) for the generated docs. Derived fields
+   * (`@reduces`) and windowed lists (`@window`) need no resolver: the kit
+   * serves them from their source as the request's purpose says.
+   */
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<HolderContext<Loaders>>;
   /** Builds the request's DataLoaders. Called once per request, never shared. */
@@ -50,6 +64,10 @@ export type RunningDataHolder = {
 export type DataHolderStartOptions = {
   store: HolderStore;
   clock: Clock;
+  /** The policies enforced on every request; read again for each request, so reloads apply at once. */
+  policies: Pick<HolderPolicies, 'current'>;
+  /** The system's stage: purposes written for another stage are not active. */
+  mode: HolderMode;
   host: string;
   port: number;
 };
@@ -72,17 +90,39 @@ export function defineDataHolder<Loaders>(definition: DataHolderDefinition<Loade
   };
 }
 
+/**
+ * A holder's executable schema: its resolvers completed with minimisation
+ * (derived fields, windows), behind the purpose shield, so that every field
+ * is refused unless the request's purpose grants it (deny by default).
+ */
+export function buildHolderSchema<Loaders>(
+  definition: Pick<DataHolderDefinition<Loaders>, 'typeDefs' | 'resolvers'>,
+  options: { clock: Clock; ruleCache?: PurposeRuleCache },
+): GraphQLSchema {
+  const schema = buildSubgraphSchema({
+    typeDefs: definition.typeDefs,
+    // The map is typed with our context for the holders' sake; Apollo's signature says unknown.
+    resolvers: withMinimisation(
+      definition.typeDefs,
+      definition.resolvers,
+    ) as GraphQLResolverMap<unknown>,
+  });
+  return applyMiddleware(
+    schema,
+    purposeShield(schema, {
+      today: options.clock.today,
+      ...(options.ruleCache === undefined ? {} : { cache: options.ruleCache }),
+    }),
+  );
+}
+
 async function startDataHolder<Loaders>(
   definition: DataHolderDefinition<Loaders>,
   options: DataHolderStartOptions,
 ): Promise<RunningDataHolder> {
-  const { store, clock } = options;
+  const { store, clock, policies, mode } = options;
   const apollo = new ApolloServer<HolderContext<Loaders>>({
-    schema: buildSubgraphSchema({
-      typeDefs: definition.typeDefs,
-      // The map is typed with our context for the holders' sake; Apollo's signature says unknown.
-      resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
-    }),
+    schema: buildHolderSchema(definition, { clock }),
     includeStacktraceInErrorResponses: false,
     // The process entry owns signals: it stops the server, then the store, then exits.
     stopOnTerminationSignals: false,
@@ -91,7 +131,16 @@ async function startDataHolder<Loaders>(
   await apollo.start();
   const listening = await listenGraphQL({
     apollo,
-    context: async () => ({ loaders: definition.createLoaders(store), clock }),
+    context: async (request) => ({
+      ...bindPurpose(request.headers, {
+        policies: policies.current(),
+        holder: definition.name,
+        today: clock.today(),
+        mode,
+      }),
+      loaders: definition.createLoaders(store),
+      clock,
+    }),
     host: options.host,
     port: options.port,
   });

@@ -3,6 +3,7 @@ export { type BatchLoaderSpec, createBatchLoader } from './batchLoader.js';
 export { type Clock, fixedClock, systemClock } from './clock.js';
 export { type HolderConfig, HolderConfigError, readHolderConfig } from './config.js';
 export {
+  buildHolderSchema,
   DATA_HOLDERS,
   type DataHolder,
   type DataHolderDefinition,
@@ -12,6 +13,16 @@ export {
   type HolderContext,
   type RunningDataHolder,
 } from './dataHolder.js';
+export {
+  fixedHolderPolicies,
+  type HolderPolicies,
+  HolderPoliciesError,
+  type HolderPoliciesOptions,
+  watchHolderPolicies,
+} from './holderPolicies.js';
+export { AGE_BAND_SDL, AMOUNT_BRACKET_SDL, holderTypeDefs } from './holderSchema.js';
+export { type HolderMode, PURPOSE_HEADERS, type RequestPurpose } from './purposeBinding.js';
 export { type HolderReadyMessage, runDataHolder } from './runDataHolder.js';
 export { type HolderStore, HolderStoreUnavailableError, openHolderStore } from './store.js';
 export { holderStorePath, holdersFolder, storeFileName } from './storeLayout.js';
+export { ageOn, applyTransform, type BoundedClass, classOf, TransformError } from './transforms.js';

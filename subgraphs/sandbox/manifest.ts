@@ -13,7 +13,7 @@ import { DATA_HOLDERS, type DataHolderName, holdersFolder, storeFileName } from 
  * Version of the generation rules. Bump it whenever the same seed, persons and
  * as-of date would produce different files, so existing datasets are regenerated.
  */
-export const GENERATOR_VERSION = '1';
+export const GENERATOR_VERSION = '2';
 
 const manifestSchema = z.object({
   seed: z.number().int(),

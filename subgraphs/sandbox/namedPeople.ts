@@ -106,7 +106,7 @@ export const NAMED_PEOPLE = {
     benefitsFileNumber: '0592417',
     taxNumber: '0591374628047',
     exercises:
-      'Minimum-income beneficiary since the first day of the month 24 months before the as-of month.',
+      'Minimum-income beneficiary since the first day of the month 24 months before the as-of month; receives a disability allowance (sensitive health data).',
   },
   jobseeker: {
     personId: 'p_f6aea67d6ea5bb02',

@@ -186,6 +186,7 @@ class NamedRecordsBuilder {
     );
     return {
       ...file,
+      disabilityAllowance: false,
       quotients,
       minimumIncomePeriods: [],
       rectifications: [
@@ -200,12 +201,17 @@ class NamedRecordsBuilder {
     };
   }
 
-  /** A current minimum-income period since the first day of the month 24 months before the as-of month. */
+  /**
+   * A current minimum-income period since the first day of the month 24
+   * months before the as-of month, and a disability allowance (the one named
+   * file holding the sensitive health field).
+   */
   minimumIncomeFile(household: Household): BenefitFileRecord {
     const since = firstDayOf(addMonths(this.timeline.currentMonth, -24));
     const file = this.fileOf(household, 'minimumIncomeBeneficiary', '2015-03-09');
     return {
       ...file,
+      disabilityAllowance: true,
       // The flat minimum income for a person alone, and no other resources.
       quotients: this.monthlyQuotients(file.openedOn, () => 607),
       minimumIncomePeriods: [
@@ -227,6 +233,7 @@ class NamedRecordsBuilder {
     const file = this.fileOf(household, beneficiary, this.eldestBirthPlus(household, 20));
     return {
       ...file,
+      disabilityAllowance: false,
       quotients: this.monthlyQuotients(file.openedOn, (month) =>
         yearOf(month) < yearOf(this.timeline.asOf) ? pastYears : asOfYear,
       ),

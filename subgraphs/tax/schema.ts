@@ -1,9 +1,6 @@
-import { parse } from 'graphql';
+import { AMOUNT_BRACKET_SDL, holderTypeDefs } from '../kit/index.js';
 
-export const taxTypeDefs = parse(/* GraphQL */ `
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])
-
+export const taxTypeDefs = holderTypeDefs(/* GraphQL */ `
   type Person @key(fields: "id") {
     "Opaque, stable join key between data holders. Internal: never disclosed to re-users."
     id: ID! @inaccessible
@@ -15,8 +12,11 @@ export const taxTypeDefs = parse(/* GraphQL */ `
   type TaxHousehold {
     "Tax number of the person the household was reached from, 13 digits. Example: \\"3012345678901\\"."
     taxNumber: String!
-    "Every assessment on file, most recent income year first (usually the last 3 years)."
-    assessments: [TaxAssessment!]!
+    """
+    Every assessment on file, most recent income year first (usually the
+    last 3 years), limited to the income years the purpose's window allows.
+    """
+    assessments: [TaxAssessment!]! @window(by: "incomeYear", unit: "year")
     "The assessment for one income year, or null when none is on file."
     assessment("Year the income was earned. Example: 2025." incomeYear: Int!): TaxAssessment
   }
@@ -31,12 +31,28 @@ export const taxTypeDefs = parse(/* GraphQL */ `
     WIDOWED
   }
 
+  ${AMOUNT_BRACKET_SDL}
+
   "Income tax assessment (avis d'imposition) of a household for one income year."
   type TaxAssessment {
     "Year the income was earned; the assessment is issued the year after. Example: 2025."
     incomeYear: Int!
     "Reference tax income (revenu fiscal de référence), in whole euros. Example: 24150."
     referenceTaxIncome: Int!
+    """
+    The bracket the reference tax income falls in, among the brackets the
+    purpose declares: for purposes that need no more precision. Example: with
+    bounds [15000, 30000], an income of 24150 is bracket 1.
+    """
+    referenceTaxIncomeBracket: AmountBracket!
+      @reduces(field: "referenceTaxIncome", transform: "bracket")
+    """
+    Whether the reference tax income is at or above the threshold the
+    purpose declares, in euros: for purposes that need only that. Example:
+    with threshold 20000, an income of 24150 gives true.
+    """
+    referenceTaxIncomeAtLeast: Boolean!
+      @reduces(field: "referenceTaxIncome", transform: "threshold")
     "Number of shares (parts) of the household. Example: 2.5."
     numberOfShares: Float!
     "Family situation declared for the income year."

@@ -1,24 +1,99 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NAMED_PEOPLE } from '../../subgraphs/sandbox/index.js';
+import { asReuser } from '../support/asReuser.js';
 import '../support/context.js';
 import { postGraphQL } from '../support/graphql.js';
+import { createPolicyFixture } from '../support/policyFixture.js';
 import { TEST_DATASET } from '../support/sandboxDataset.js';
 import { type RunningSystem, startSystem } from '../support/system.js';
 
 // The whole system as a user starts it: five data holder processes and the
 // gateway on loopback, over the run's sandbox dataset (as of 2026-11-15).
+//
+// These tests are about federation (one query answered by several data
+// holders, entity batching, identifier lookups), not minimisation: they run
+// under a test-only purpose granting everything they select, which no
+// shipped purpose does on purpose. The shipped purposes are exercised in
+// purposes.test.ts.
+const FEDERATION_PURPOSE = 'federation-test';
+const FEDERATION_REUSER = 'federation-tester';
+const wide = (unit: 'month' | 'year') => ({ window: { unit, from: -120, to: 12 } });
+
+const policies = createPolicyFixture({
+  purposes: [
+    {
+      id: FEDERATION_PURPOSE,
+      holders: ['civil-status', 'family-benefits', 'tax', 'employment', 'education'],
+      grants: {
+        'Query.beneficiaryByFileNumber': {},
+        'Query.jobseekerById': {},
+        'Query.studentByNumber': {},
+        'Query.taxpayerByTaxNumber': {},
+        'Query.personsByPivotIdentity': {},
+        'Person.familyName': {},
+        'Person.givenNames': {},
+        'Person.birthDate': {},
+        'Person.birthPlace': {},
+        'Commune.code': {},
+        'Commune.name': {},
+        'Person.familyBenefits': {},
+        'FamilyBenefitsFile.familyQuotient': {},
+        'FamilyBenefitsFile.familyQuotients': wide('month'),
+        'FamilyQuotient.month': {},
+        'FamilyQuotient.value': {},
+        'FamilyQuotient.computedOn': {},
+        'FamilyBenefitsFile.children': {},
+        'FamilyBenefitsFile.minimumIncome': {},
+        'MinimumIncomeStatus.beneficiary': {},
+        'MinimumIncomeStatus.since': {},
+        'Person.student': {},
+        'Student.currentEnrolment': {},
+        'Enrolment.academicYear': {},
+        'Enrolment.enrolled': {},
+        'Student.isScholarshipHolder': {},
+        'Student.currentScholarship': {},
+        'Scholarship.level': {},
+        'Person.taxHousehold': {},
+        'TaxHousehold.taxNumber': {},
+        'TaxHousehold.assessments': wide('year'),
+        'TaxAssessment.incomeYear': {},
+        'TaxAssessment.numberOfShares': {},
+        'TaxAssessment.dependants': {},
+        'Person.jobseeker': {},
+        'Jobseeker.jobseekerId': {},
+        'Jobseeker.currentRegistration': {},
+        'JobseekerRegistration.category': {},
+        'Jobseeker.benefitPayments': wide('month'),
+        'BenefitPayment.month': {},
+        'BenefitPayment.amount': {},
+      },
+    },
+  ],
+  reusers: [{ id: FEDERATION_REUSER, purposes: [{ purpose: FEDERATION_PURPOSE }] }],
+});
+
 let system: RunningSystem;
 
 beforeAll(async () => {
-  system = await startSystem({ dataDir: inject('sandboxDataDir'), ...TEST_DATASET });
+  system = await startSystem({
+    dataDir: inject('sandboxDataDir'),
+    ...TEST_DATASET,
+    env: { PASSERELLE_POLICIES_DIR: policies.dir },
+  });
 });
 
 afterAll(async () => {
   expect(await system.stop()).toBe(0);
+  policies.remove();
 });
 
 const query = <Data>(text: string, variables: Record<string, unknown> = {}) =>
-  postGraphQL<Data>(system.gatewayUrl, text, variables);
+  postGraphQL<Data>(
+    system.gatewayUrl,
+    text,
+    variables,
+    asReuser(FEDERATION_REUSER, FEDERATION_PURPOSE),
+  );
 
 describe('one federated query answered by all five data holders', () => {
   it("returns the single parent's identity, quotients, children's schooling and tax years", async () => {

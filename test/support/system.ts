@@ -25,6 +25,8 @@ export async function startSystem(options: {
   asOf: string;
   seed: number;
   persons: number;
+  /** Extra environment for every process, e.g. `PASSERELLE_POLICIES_DIR` for test policies. */
+  env?: Readonly<Record<string, string>>;
 }): Promise<RunningSystem> {
   const launcher: ChildProcess = spawn(
     process.execPath,
@@ -43,7 +45,15 @@ export async function startSystem(options: {
     {
       cwd: REPOSITORY,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' },
+      env: {
+        ...process.env,
+        APOLLO_TELEMETRY_DISABLED: '1',
+        // Inherited by every process the launcher starts, the gateway included,
+        // so that all of them count "today" (current month, income year N-1,
+        // validity dates) from the dataset's date.
+        PASSERELLE_AS_OF: options.asOf,
+        ...options.env,
+      },
     },
   );
   let output = '';

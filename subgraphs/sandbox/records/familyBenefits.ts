@@ -50,6 +50,8 @@ export interface BenefitFileRecord {
   readonly openedOn: IsoDate;
   readonly addressLine: string;
   readonly communeCode: string;
+  /** Whether a household member receives a disability allowance (health data). */
+  readonly disabilityAllowance: boolean;
   readonly members: readonly { readonly personId: string; readonly role: FileMemberRole }[];
   readonly quotients: readonly FamilyQuotientRecord[];
   readonly minimumIncomePeriods: readonly MinimumIncomePeriodRecord[];
@@ -57,6 +59,13 @@ export interface BenefitFileRecord {
 }
 
 export const FAMILY_QUOTIENT_FIELD = 'FamilyQuotient.value';
+
+/**
+ * Share of benefits files where a household member receives a disability
+ * allowance (adult or child): a few percent, the order of magnitude of the
+ * national figures.
+ */
+const DISABILITY_ALLOWANCE_SHARE = 0.05;
 
 /**
  * Number of parts of the family quotient, after the family allowance funds'
@@ -113,12 +122,15 @@ export class FamilyBenefitsDeriver {
     const minimumIncomePeriods = this.minimumIncomePeriods(rng, household, openedOn);
     const quotients = this.quotients(rng, household, openedOn, minimumIncomePeriods);
     const rectifications = this.rectify(rng, quotients);
+    // Drawn last, so that adding it left every earlier draw of the household unchanged.
+    const disabilityAllowance = rng.chance(DISABILITY_ALLOWANCE_SHARE);
 
     return {
       fileNumber: this.fileNumbers.take(),
       openedOn,
       addressLine: household.address.line,
       communeCode: household.address.communeCode,
+      disabilityAllowance,
       members: [
         ...household.adults.map((adult, position) => ({
           personId: adult.personId,

@@ -23,7 +23,7 @@ export class FamilyBenefitsWriter {
       cacheMiB,
     );
     const db = this.store.db;
-    this.insertFile = db.prepare('INSERT INTO staging.benefit_files VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertFile = db.prepare('INSERT INTO staging.benefit_files VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertMember = db.prepare('INSERT INTO staging.file_members VALUES (?, ?, ?)');
     this.insertQuotient = db.prepare('INSERT INTO staging.family_quotients VALUES (?, ?, ?, ?)');
     this.insertMinimumIncome = db.prepare(
@@ -46,6 +46,7 @@ export class FamilyBenefitsWriter {
       commune.postalCode,
       commune.code,
       commune.name,
+      file.disabilityAllowance ? 1 : 0,
     );
     for (const member of file.members) this.insertMember.run(member.personId, number, member.role);
     for (const quotient of file.quotients) {

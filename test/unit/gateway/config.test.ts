@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   assertApolloTelemetryDisabled,
@@ -7,6 +8,7 @@ import {
   parseGatewayConfig,
   parseLauncherConfig,
 } from '../../../gateway/config/index.js';
+import { DEFAULT_POLICIES_DIR } from '../../../policies/engine/index.js';
 
 const SUBGRAPHS = 'civil-status=http://127.0.0.1:4001/graphql,tax=http://127.0.0.1:4003/graphql';
 
@@ -113,6 +115,41 @@ describe('gateway configuration', () => {
       {
         variable: 'PASSERELLE_SUBGRAPHS',
         problem: 'must list at least one subgraph as name=url, comma separated',
+      },
+    ]);
+  });
+});
+
+describe('gateway policies and calendar', () => {
+  it("reads the repository's policies and the system clock by default", () => {
+    const config = parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS });
+    expect(config.policiesDir).toBe(resolve(DEFAULT_POLICIES_DIR));
+    expect(config.asOf).toBeUndefined();
+  });
+
+  it('takes a policies folder, relative to the working directory, and a sandbox date', () => {
+    const config = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_POLICIES_DIR: 'fixtures/policies',
+      PASSERELLE_AS_OF: '2026-11-15',
+    });
+    expect(config.policiesDir).toBe(resolve('fixtures/policies'));
+    expect(config.asOf).toBe('2026-11-15');
+  });
+
+  it('refuses a fixed date in production, where it would keep expired purposes alive', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_MODE: 'production',
+          PASSERELLE_AS_OF: '2026-11-15',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_AS_OF',
+        problem: 'fixes "today" for the sandbox only; unset it in production',
       },
     ]);
   });

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
 import { type GatewayConfig, type RunningGateway, startGateway } from '../../../gateway/index.js';
-import { startAgesSubgraph, startPeopleSubgraph, type TinySubgraph } from './tinySubgraphs.js';
+import {
+  createTinyPolicies,
+  startAgesSubgraph,
+  startPeopleSubgraph,
+  TINY_HEADERS,
+  type TinySubgraph,
+} from './tinySubgraphs.js';
 
 type GraphQLBody = {
   data?: Record<string, unknown> | null;
@@ -9,10 +15,12 @@ type GraphQLBody = {
 };
 
 const SUBGRAPH_TIMEOUT_MS = 1_000;
+const policies = createTinyPolicies();
 
 function gatewayConfig(subgraphs: TinySubgraph[], mode: 'sandbox' | 'production'): GatewayConfig {
   return parseGatewayConfig({
     PASSERELLE_MODE: mode,
+    PASSERELLE_POLICIES_DIR: policies.dir,
     PASSERELLE_PORT: '0',
     PASSERELLE_SUBGRAPHS: subgraphs.map((subgraph) => `${subgraph.name}=${subgraph.url}`).join(','),
     PASSERELLE_SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_TIMEOUT_MS),
@@ -35,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await Promise.all([people?.stop(), ages?.stop()]);
+  policies.remove();
 });
 
 function postJson(body: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -45,8 +54,9 @@ function postJson(body: string, headers: Record<string, string> = {}): Promise<R
   });
 }
 
+/** A query for data, under the tiny subgraphs' purpose. */
 function query(text: string, variables?: Record<string, unknown>): Promise<Response> {
-  return postJson(JSON.stringify({ query: text, variables }));
+  return postJson(JSON.stringify({ query: text, variables }), TINY_HEADERS);
 }
 
 async function expectError(response: Response, status: number, code: string): Promise<GraphQLBody> {
@@ -73,8 +83,8 @@ describe('gateway HTTP layer', () => {
     expect(await response.json()).toEqual({
       status: 'ready',
       subgraphs: [
-        { name: 'people', status: 'up' },
-        { name: 'ages', status: 'up' },
+        { name: 'civil-status', status: 'up' },
+        { name: 'education', status: 'up' },
       ],
     });
   });
@@ -91,7 +101,7 @@ describe('gateway HTTP layer', () => {
   it('serves GET queries that carry a CSRF preflight header', async () => {
     const search = new URLSearchParams({ query: '{ person(id: "2") { name } }' });
     const response = await fetch(`${gateway.url}?${search}`, {
-      headers: { 'apollo-require-preflight': 'true' },
+      headers: { 'apollo-require-preflight': 'true', ...TINY_HEADERS },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { person: { name: 'Blaise' } } });
@@ -196,8 +206,10 @@ describe('gateway HTTP layer', () => {
     );
   });
 
-  it('allows introspection in the sandbox', async () => {
-    const response = await query('{ __schema { queryType { name } } }');
+  it('allows introspection in the sandbox, without a purpose', async () => {
+    const response = await postJson(
+      JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
@@ -210,8 +222,8 @@ describe('gateway HTTP layer', () => {
       'SUBGRAPH_UNAVAILABLE',
     );
     expect(Date.now() - started).toBeLessThan(2_500);
-    expect(body.errors?.[0]?.extensions?.serviceName).toBe('ages');
-    expect(body.errors?.[0]?.message).toContain('"ages"');
+    expect(body.errors?.[0]?.extensions?.serviceName).toBe('education');
+    expect(body.errors?.[0]?.message).toContain('"education"');
   });
 
   it('serves the other fields, with 200, when one subgraph times out', async () => {
@@ -222,7 +234,7 @@ describe('gateway HTTP layer', () => {
     expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
   });
 
-  // Last: stops the `ages` subgraph for good.
+  // Last: stops the `ages` subgraph (served as `education`) for good.
   it('reports a stopped subgraph: /ready 503 naming it, its fields SUBGRAPH_UNAVAILABLE', async () => {
     await ages.stop();
 
@@ -231,8 +243,8 @@ describe('gateway HTTP layer', () => {
     expect(await ready.json()).toEqual({
       status: 'not-ready',
       subgraphs: [
-        { name: 'people', status: 'up' },
-        { name: 'ages', status: 'down', reason: 'unreachable' },
+        { name: 'civil-status', status: 'up' },
+        { name: 'education', status: 'down', reason: 'unreachable' },
       ],
     });
 
@@ -247,46 +259,56 @@ describe('gateway HTTP layer', () => {
 });
 
 describe('gateway in production mode', () => {
-  let subgraph: TinySubgraph;
+  let subgraphs: TinySubgraph[];
   let production: RunningGateway;
 
   beforeAll(async () => {
-    subgraph = await startPeopleSubgraph();
-    production = await startGateway(gatewayConfig([subgraph], 'production'));
+    subgraphs = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
+    production = await startGateway(gatewayConfig(subgraphs, 'production'));
   });
 
   afterAll(async () => {
     await production?.stop();
-    await subgraph?.stop();
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   });
 
-  it('refuses introspection with 400 INTROSPECTION_DISABLED, but serves __typename', async () => {
-    const refused = await fetch(production.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
-    });
-    await expectError(refused, 400, 'INTROSPECTION_DISABLED');
+  it('refuses every GraphQL request with 401 AUTH_MISSING until authentication exists', async () => {
+    for (const text of ['{ __schema { queryType { name } } }', '{ __typename }']) {
+      const refused = await fetch(production.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...TINY_HEADERS },
+        body: JSON.stringify({ query: text }),
+      });
+      await expectError(refused, 401, 'AUTH_MISSING');
+    }
+  });
+});
 
-    const typename = await fetch(production.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
-    expect(await typename.json()).toEqual({ data: { __typename: 'Query' } });
+describe('gateway stop', () => {
+  let subgraphs: TinySubgraph[];
+  let stopping: RunningGateway;
+
+  beforeAll(async () => {
+    subgraphs = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
+    stopping = await startGateway(gatewayConfig(subgraphs, 'sandbox'));
+  });
+
+  afterAll(async () => {
+    await stopping?.stop();
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   });
 
   it('finishes an in-flight request when stopped, then refuses connections', async () => {
-    const inFlight = fetch(production.url, {
+    const inFlight = fetch(stopping.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...TINY_HEADERS },
       body: JSON.stringify({ query: '{ person(id: "1") { name } }' }),
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await production.stop();
+    await stopping.stop();
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { person: { name: 'Ada' } } });
-    await expect(fetch(`${production.url.replace(/\/graphql$/, '')}/health`)).rejects.toThrow();
+    await expect(fetch(`${stopping.url.replace(/\/graphql$/, '')}/health`)).rejects.toThrow();
   });
 });

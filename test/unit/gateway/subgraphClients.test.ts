@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig, type SubgraphFetcherKind } from '../../../gateway/config/index.js';
 import { type RunningGateway, startGateway } from '../../../gateway/index.js';
-import { startAgesSubgraph, startPeopleSubgraph, type TinySubgraph } from './tinySubgraphs.js';
+import {
+  createTinyPolicies,
+  startAgesSubgraph,
+  startPeopleSubgraph,
+  TINY_HEADERS,
+  type TinySubgraph,
+} from './tinySubgraphs.js';
 
 const FETCHERS: SubgraphFetcherKind[] = ['node-fetch', 'default', 'undici'];
 
 let subgraphs: TinySubgraph[];
+const policies = createTinyPolicies();
 
 beforeAll(async () => {
   subgraphs = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
@@ -13,6 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+  policies.remove();
 });
 
 describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
@@ -28,6 +36,7 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
         PASSERELLE_SUBGRAPH_FETCHER: fetcher,
         PASSERELLE_SUBGRAPH_TIMEOUT_MS: '300',
         PASSERELLE_LOG_LEVEL: 'silent',
+        PASSERELLE_POLICIES_DIR: policies.dir,
       }),
     );
   });
@@ -39,7 +48,7 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
   async function post(query: string): Promise<{ status: number; body: unknown }> {
     const response = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...TINY_HEADERS },
       body: JSON.stringify({ query }),
     });
     return { status: response.status, body: await response.json() };
@@ -58,7 +67,7 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(status).toBe(503);
     expect(body).toMatchObject({
-      errors: [{ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ages' } }],
+      errors: [{ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'education' } }],
     });
   });
 });

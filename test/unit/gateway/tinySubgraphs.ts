@@ -4,10 +4,14 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import { asReuser } from '../../support/asReuser.js';
+import { createPolicyFixture, type PolicyFixtureDir } from '../../support/policyFixture.js';
 
 /**
  * Two tiny federation subgraphs for gateway tests, sharing a `Person` entity:
  * `people` knows names, `ages` knows ages and has a deliberately slow field.
+ * They run under data holder names (`civil-status`, `education`) so that
+ * policies can name them; `TINY_PURPOSE` grants everything they serve.
  */
 
 export const PEOPLE_SDL = /* GraphQL */ `
@@ -59,7 +63,7 @@ export function startPeopleSubgraph(): Promise<TinySubgraph> {
     },
   });
   return serve(
-    'people',
+    'civil-status',
     new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] }),
   );
 }
@@ -81,7 +85,28 @@ export function startAgesSubgraph(): Promise<TinySubgraph> {
     },
   });
   return serve(
-    'ages',
+    'education',
     new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] }),
   );
 }
+
+/** A purpose granting every field of the two tiny subgraphs. */
+export const TINY_PURPOSE = 'tiny-everything';
+export const TINY_REUSER = 'tiny-reuser';
+
+/** Policies for the tiny subgraphs: one re-user holding `TINY_PURPOSE`. Remove after use. */
+export function createTinyPolicies(): PolicyFixtureDir {
+  return createPolicyFixture({
+    purposes: [
+      {
+        id: TINY_PURPOSE,
+        holders: ['civil-status', 'education'],
+        grants: { 'Query.person': {}, 'Query.waitFor': {}, 'Person.name': {}, 'Person.age': {} },
+      },
+    ],
+    reusers: [{ id: TINY_REUSER, purposes: [{ purpose: TINY_PURPOSE }] }],
+  });
+}
+
+/** Headers of a request for data from the tiny subgraphs. */
+export const TINY_HEADERS = asReuser(TINY_REUSER, TINY_PURPOSE);

@@ -1,18 +1,12 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DATA_HOLDER_DEFINITIONS } from '../../../subgraphs/index.js';
-import {
-  type DataHolderName,
-  fixedClock,
-  holderStorePath,
-  openHolderStore,
-  type RunningDataHolder,
-} from '../../../subgraphs/kit/index.js';
+import { type DataHolderName, holderStorePath } from '../../../subgraphs/kit/index.js';
 import '../../support/context.js';
-import { postGraphQL } from '../../support/graphql.js';
-import { TEST_DATASET } from '../../support/sandboxDataset.js';
+import { startTestHolder, type TestHolder } from '../subgraphs/harness.js';
 
 // For each holder: where its persons are listed, and a selection touching every list it serves.
+// The fixture purpose `entity-batching` grants every field selected here, so
+// the purpose shield and minimisation run on every field, as in production.
 const cases: { holder: DataHolderName; personIds: string; selection: string }[] = [
   {
     holder: 'civil-status',
@@ -50,7 +44,7 @@ const BATCH_SIZE = 50;
 
 describe.each(cases)('entity resolution in $holder', ({ holder, personIds, selection }) => {
   const dataDir = inject('sandboxDataDir');
-  let running: RunningDataHolder;
+  let running: TestHolder;
   let ids: string[];
 
   beforeAll(async () => {
@@ -58,26 +52,22 @@ describe.each(cases)('entity resolution in $holder', ({ holder, personIds, selec
     const db = new Database(path, { readonly: true });
     ids = db.prepare(`${personIds} ORDER BY person_id LIMIT ?`).pluck().all(BATCH_SIZE) as string[];
     db.close();
-    running = await DATA_HOLDER_DEFINITIONS[holder].start({
-      store: openHolderStore(path),
-      clock: fixedClock(TEST_DATASET.asOf),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    running = await startTestHolder(holder);
   });
 
   afterAll(async () => {
     await running.stop();
-    running.store.close();
   });
 
   it(`answers ${BATCH_SIZE} persons in one _entities call with one store query`, async () => {
     expect(ids).toHaveLength(BATCH_SIZE);
     const before = running.store.queryCount;
-    const response = await postGraphQL<{ _entities: Record<string, unknown>[] }>(
-      running.url,
+    const response = await running.query<{ _entities: Record<string, unknown>[] }>(
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { ${selection} } } }`,
-      { representations: ids.map((id) => ({ __typename: 'Person', id })) },
+      {
+        purpose: 'entity-batching',
+        variables: { representations: ids.map((id) => ({ __typename: 'Person', id })) },
+      },
     );
     expect(response.body.errors).toBeUndefined();
     const entities = response.body.data?._entities ?? [];
@@ -91,10 +81,12 @@ describe.each(cases)('entity resolution in $holder', ({ holder, personIds, selec
 
   it('still costs one store query for a single person', async () => {
     const before = running.store.queryCount;
-    const response = await postGraphQL(
-      running.url,
+    const response = await running.query(
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { ${selection} } } }`,
-      { representations: [{ __typename: 'Person', id: ids[0] }] },
+      {
+        purpose: 'entity-batching',
+        variables: { representations: [{ __typename: 'Person', id: ids[0] }] },
+      },
     );
     expect(response.body.errors).toBeUndefined();
     expect(running.store.queryCount - before).toBe(1);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICIES_DIR } from '../../../policies/engine/index.js';
 import {
   HolderConfigError,
   HolderStoreUnavailableError,
@@ -53,23 +54,39 @@ describe('holder store', () => {
 });
 
 describe('holder configuration', () => {
-  it('defaults to loopback and an ephemeral port', () => {
+  it('defaults to loopback, an ephemeral port, the shipped policies and the sandbox', () => {
     expect(readHolderConfig({})).toEqual({
       dataDir: './data',
       host: '127.0.0.1',
       port: 0,
       asOf: undefined,
+      policiesDir: DEFAULT_POLICIES_DIR,
+      mode: 'sandbox',
     });
+  });
+
+  it('reads the policy folder and the mode', () => {
+    expect(
+      readHolderConfig({
+        PASSERELLE_POLICIES_DIR: '/etc/passerelle',
+        PASSERELLE_MODE: 'production',
+      }),
+    ).toMatchObject({ policiesDir: '/etc/passerelle', mode: 'production' });
   });
 
   it('lists every invalid variable at once', () => {
     try {
-      readHolderConfig({ PASSERELLE_SUBGRAPH_PORT: '70000', PASSERELLE_AS_OF: 'tomorrow' });
+      readHolderConfig({
+        PASSERELLE_SUBGRAPH_PORT: '70000',
+        PASSERELLE_AS_OF: 'tomorrow',
+        PASSERELLE_MODE: 'staging',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(HolderConfigError);
       expect((error as Error).message).toContain('PASSERELLE_SUBGRAPH_PORT');
       expect((error as Error).message).toContain('PASSERELLE_AS_OF');
+      expect((error as Error).message).toContain('PASSERELLE_MODE');
     }
   });
 });

@@ -1,0 +1,6 @@
+export {
+  createRequestPipeline,
+  RESPONSE_HEADERS,
+  type RequestPipeline,
+  type RequestPipelineOptions,
+} from './requestPipeline.js';

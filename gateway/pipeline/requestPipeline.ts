@@ -1,0 +1,152 @@
+import type { Server } from 'node:http';
+import {
+  type ApolloServer,
+  HeaderMap,
+  type HTTPGraphQLRequest,
+  type HTTPGraphQLResponse,
+} from '@apollo/server';
+import type { PolicySet } from '../../policies/engine/index.js';
+import { createRequestBinder } from '../boundRequest/index.js';
+import type { Clock } from '../clock/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import type { PasserelleError } from '../errors/index.js';
+import { createGraphQLServer } from '../graphql/index.js';
+import type { Logger } from '../logging/index.js';
+import type { PolicyStore } from '../policySet/index.js';
+import { createPreflightStage } from '../preflight/index.js';
+import { bindPurpose } from '../purposeBinding/index.js';
+import type { Caller, GatewayContext } from '../requestContext/index.js';
+import type { SubgraphServices } from '../subgraphClient/index.js';
+
+/** Response headers of every GraphQL response. */
+export const RESPONSE_HEADERS = {
+  /** The policy version the request was decided with. */
+  policyVersion: 'passerelle-policy-version',
+  /** The request's id, to quote when asking about it (and the access-log key). */
+  requestId: 'passerelle-request-id',
+} as const;
+
+export type RequestPipeline = {
+  /** Serves one GraphQL-over-HTTP request, from its method, headers, query string and parsed body. */
+  serve(request: HTTPGraphQLRequest): Promise<HTTPGraphQLResponse>;
+  /** Apollo Server, for the gateway's start and graceful stop. */
+  graphqlServer: ApolloServer<GatewayContext>;
+};
+
+export type RequestPipelineOptions = {
+  config: GatewayConfig;
+  supergraphSdl: string;
+  subgraphServices: SubgraphServices;
+  httpServer: Server;
+  policies: PolicyStore;
+  clock: Clock;
+  logger: Logger;
+};
+
+function refusal(error: PasserelleError): HTTPGraphQLResponse {
+  const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
+  // RFC 9110: a 401 names the authentication scheme to use.
+  if (error.code === 'AUTH_MISSING') headers.set('www-authenticate', 'Bearer');
+  return {
+    status: error.status,
+    headers,
+    body: { kind: 'complete', string: JSON.stringify(error.toResponseBody()) },
+  };
+}
+
+function withRequestHeaders(
+  response: HTTPGraphQLResponse,
+  policySet: PolicySet,
+  requestId: string,
+): HTTPGraphQLResponse {
+  response.headers.set(RESPONSE_HEADERS.policyVersion, policySet.version);
+  response.headers.set(RESPONSE_HEADERS.requestId, requestId);
+  return response;
+}
+
+/**
+ * The gateway's per-request pipeline, in order. Each stage is its own
+ * module; this file only calls them, and says why each comes where it does.
+ *
+ *   1. bind request      boundRequest/     who asks, for which purpose, request and trace ids
+ *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
+ *      (limits: depth, aliases, cost, rate; a later issue, between 2 and 3)
+ *   3. parse, validate   Apollo Server
+ *   4. policy pre-flight preflight/        the operation against the purpose, by mode
+ *   5. plan & execute    @apollo/gateway, through the pre-flight's filter
+ *      (access log: a later issue, between 5 and 6)
+ *   6. respond           here: the policy version and request id on every response
+ */
+export function createRequestPipeline(options: RequestPipelineOptions): RequestPipeline {
+  const { config, policies, clock, logger } = options;
+  const binder = createRequestBinder(config.mode);
+  const preflight = createPreflightStage({ logger, clock });
+
+  const graphqlServer = createGraphQLServer<GatewayContext>({
+    config,
+    supergraphSdl: options.supergraphSdl,
+    subgraphServices: options.subgraphServices,
+    httpServer: options.httpServer,
+    logger,
+    // 3 -> 4: the pre-flight needs the parsed, validated, resolved operation,
+    // and runs at didResolveOperation, before Apollo hands it to the planner.
+    stages: [preflight.plugin],
+    // 4 -> 5: in filter mode, the planner gets the operation without its
+    // denied fields, so no data holder is ever asked for them.
+    planAndExecute: preflight.wrapExecutor,
+  });
+
+  async function serve(request: HTTPGraphQLRequest): Promise<HTTPGraphQLResponse> {
+    // One policy snapshot and one "today" for the whole request: a reload or
+    // midnight in the middle of it never mixes two versions in one decision.
+    const policySet = policies.current();
+    const today = clock.today();
+
+    // 1. Bind the request before anything else: every later stage, log line
+    // and subgraph call reads who asks from this value, never from headers.
+    // Production refuses here (AUTH_MISSING) until authentication exists.
+    const bound = binder.bind(request.headers);
+    const requestId = bound.kind === 'bound' ? bound.request.requestId : bound.requestId;
+    if (bound.kind === 'refused') {
+      return withRequestHeaders(refusal(bound.error), policySet, requestId);
+    }
+
+    // 2. Purpose binding, before parsing: an unknown, ungranted or inactive
+    // purpose costs no parse or validation work, and its refusal says so
+    // whatever the query. Anonymous sandbox requests go on: only after
+    // parsing can the pre-flight tell whether they ask for the schema alone.
+    let caller: Caller;
+    if (bound.kind === 'bound') {
+      const outcome = bindPurpose({
+        request: bound.request,
+        policySet,
+        today,
+        source: binder.source,
+      });
+      if (!outcome.ok) return withRequestHeaders(refusal(outcome.error), policySet, requestId);
+      caller = { kind: 'purpose', binding: outcome.binding };
+    } else {
+      caller = { kind: 'anonymous', missing: bound.missing };
+    }
+    const context: GatewayContext = {
+      requestId,
+      traceId: bound.kind === 'bound' ? bound.request.traceId : bound.traceId,
+      mode: config.mode,
+      today,
+      policySet,
+      caller,
+    };
+
+    // 3-5. Parse, validate, pre-flight, plan and execute: Apollo Server runs
+    // the stages registered above, in order.
+    const response = await graphqlServer.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: request,
+      context: async () => context,
+    });
+
+    // 6. Respond.
+    return withRequestHeaders(response, policySet, requestId);
+  }
+
+  return { serve, graphqlServer };
+}

@@ -1,0 +1,10 @@
+/**
+ * Purpose binding: the bound request's re-user and purpose checked against
+ * the policy snapshot the request is served with (declared, granted, in
+ * force, required claims present).
+ */
+export {
+  bindPurpose,
+  type PurposeBinding,
+  type PurposeBindingOutcome,
+} from './bindPurpose.js';

@@ -1,0 +1,104 @@
+/**
+ * Shared harness of the data holder tests: holders started in-process over
+ * the run's sandbox dataset (as of 2026-11-15) and the fixture policies of
+ * `fixtures/policies/`, called directly over HTTP as the gateway would.
+ */
+import { fileURLToPath } from 'node:url';
+import { print } from 'graphql';
+import { inject } from 'vitest';
+import { formatProblems, loadPolicySet, type PolicySet } from '../../../policies/engine/index.js';
+import { DATA_HOLDER_DEFINITIONS } from '../../../subgraphs/index.js';
+import {
+  type DataHolderName,
+  fixedClock,
+  fixedHolderPolicies,
+  type HolderPolicies,
+  holderStorePath,
+  openHolderStore,
+  PURPOSE_HEADERS,
+  type RunningDataHolder,
+} from '../../../subgraphs/kit/index.js';
+import '../../support/context.js';
+import { type GraphQLResponse, postGraphQL } from '../../support/graphql.js';
+import { TEST_DATASET } from '../../support/sandboxDataset.js';
+
+/** Test purposes and re-users, one per behaviour under test; not the shipped policies. */
+export const FIXTURE_POLICIES_DIR = fileURLToPath(new URL('./fixtures/policies', import.meta.url));
+
+/** Holds every fixture purpose. */
+export const TEST_REUSER = 'test-reuser';
+
+/** The fixture policies compiled for one holder, as the holder itself loads them. */
+export function fixturePolicies(holder: DataHolderName, dir = FIXTURE_POLICIES_DIR): PolicySet {
+  const loaded = loadPolicySet({
+    dir,
+    schemaSdl: print(DATA_HOLDER_DEFINITIONS[holder].typeDefs),
+    scope: { kind: 'holder', holder },
+  });
+  if (!loaded.ok) throw new Error(formatProblems(loaded.problems));
+  return loaded.policySet;
+}
+
+export type TestHolder = RunningDataHolder & {
+  /** Posts a query bound to a purpose (and re-user), as the gateway does. */
+  query<Data = Record<string, unknown>>(
+    text: string,
+    options?: { purpose?: string; reuser?: string; variables?: Record<string, unknown> },
+  ): Promise<GraphQLResponse<Data>>;
+  /** Posts a query with exactly these headers. */
+  queryWithHeaders<Data = Record<string, unknown>>(
+    text: string,
+    headers: Record<string, string>,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<Data>>;
+};
+
+/** The headers of a request bound to a purpose, as the gateway sends them. */
+export function purposeHeaders(purpose: string, reuser = TEST_REUSER): Record<string, string> {
+  return {
+    [PURPOSE_HEADERS.purpose]: purpose,
+    [PURPOSE_HEADERS.reuser]: reuser,
+    [PURPOSE_HEADERS.requestId]: 'test-request',
+  };
+}
+
+/** Starts a holder over the test dataset, on the dataset's date, in sandbox mode. */
+export async function startTestHolder(
+  holder: DataHolderName,
+  policies: HolderPolicies = fixedHolderPolicies(fixturePolicies(holder)),
+): Promise<TestHolder> {
+  const running = await DATA_HOLDER_DEFINITIONS[holder].start({
+    store: openHolderStore(holderStorePath(inject('sandboxDataDir'), holder)),
+    clock: fixedClock(TEST_DATASET.asOf),
+    policies,
+    mode: 'sandbox',
+    host: '127.0.0.1',
+    port: 0,
+  });
+  return {
+    ...running,
+    stop: async () => {
+      await running.stop();
+      running.store.close();
+    },
+    query: (text, options = {}) =>
+      postGraphQL(
+        running.url,
+        text,
+        options.variables,
+        options.purpose === undefined ? {} : purposeHeaders(options.purpose, options.reuser),
+      ),
+    queryWithHeaders: (text, headers, variables) =>
+      postGraphQL(running.url, text, variables, headers),
+  };
+}
+
+/** `{ coordinate: code }` for each error of a response, to compare as a whole. */
+export function refusals(response: GraphQLResponse<unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    (response.body.errors ?? []).map((error) => [
+      String(error.extensions?.coordinate),
+      error.extensions?.code,
+    ]),
+  );
+}
