@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Clock, fixedClock, systemClock } from './clock/index.js';
+import { type Clock, fixedClock, systemClock } from '../policies/engine/index.js';
 import { composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
 import { assertApolloTelemetryDisabled, type GatewayConfig } from './config/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';

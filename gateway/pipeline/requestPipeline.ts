@@ -5,9 +5,8 @@ import {
   type HTTPGraphQLRequest,
   type HTTPGraphQLResponse,
 } from '@apollo/server';
-import type { PolicySet } from '../../policies/engine/index.js';
+import type { Clock, PolicySet } from '../../policies/engine/index.js';
 import { createRequestBinder } from '../boundRequest/index.js';
-import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { PasserelleError } from '../errors/index.js';
 import { createGraphQLServer } from '../graphql/index.js';

@@ -1,6 +1,7 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
+import type { Clock } from '../../policies/engine/index.js';
 import {
   type ArgumentViolation,
   checkArguments,
@@ -11,7 +12,6 @@ import {
   OperationTooLargeError,
   selectsOnlySchema,
 } from '../../policies/engine/index.js';
-import type { Clock } from '../clock/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { GatewayContext } from '../requestContext/index.js';

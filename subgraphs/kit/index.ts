@@ -1,6 +1,6 @@
+export { type Clock, fixedClock, systemClock } from '../../policies/engine/index.js';
 export { badArgument, requireDate, requireMonth, requirePattern } from './arguments.js';
 export { type BatchLoaderSpec, createBatchLoader } from './batchLoader.js';
-export { type Clock, fixedClock, systemClock } from './clock.js';
 export { type HolderConfig, HolderConfigError, readHolderConfig } from './config.js';
 export {
   buildHolderSchema,

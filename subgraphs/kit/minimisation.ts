@@ -5,13 +5,13 @@ import {
   type GraphQLFieldResolver,
   Kind,
 } from 'graphql';
+import type { Clock } from '../../policies/engine/index.js';
 import {
   type CompiledPurpose,
   type Coordinate,
   isInPeriodWindow,
   type SelectableField,
 } from '../../policies/engine/index.js';
-import type { Clock } from './clock.js';
 import { applyTransform } from './transforms.js';
 
 /** What minimisation reads from the request context. */

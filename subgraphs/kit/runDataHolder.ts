@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { fixedClock, systemClock } from './clock.js';
+import { fixedClock, systemClock } from '../../policies/engine/index.js';
 import { readHolderConfig } from './config.js';
 import type { DataHolder } from './dataHolder.js';
 import { HolderPoliciesError, watchHolderPolicies } from './holderPolicies.js';

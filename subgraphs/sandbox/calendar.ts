@@ -145,17 +145,6 @@ export function academicYearLabel(startYear: number): string {
   return `${startYear}-${startYear + 1}`;
 }
 
-/** Today's date in Europe/Paris, the zone in which French administrations count days. */
-export function todayInParis(now: Date = new Date()): IsoDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
-
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }

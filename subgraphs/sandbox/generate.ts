@@ -4,8 +4,9 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { todayInParis } from '../../policies/engine/index.js';
 import { DATA_HOLDERS, type DataHolderName, holderStorePath, holdersFolder } from '../kit/index.js';
-import { type IsoDate, isIsoDate, todayInParis } from './calendar.js';
+import { type IsoDate, isIsoDate } from './calendar.js';
 import { COMMUNES } from './communes.js';
 import { INSTITUTIONS } from './institutions.js';
 import {

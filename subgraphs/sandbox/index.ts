@@ -9,7 +9,6 @@
  * identifiers.
  */
 export type { IsoDate } from './calendar.js';
-export { todayInParis } from './calendar.js';
 export { sandboxGenerateCommand } from './command.js';
 export {
   DEFAULT_PERSONS,

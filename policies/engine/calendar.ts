@@ -1,15 +1,16 @@
 /**
- * The gateway's calendar: what "today" is when a purpose's validity dates,
- * a re-user's grant or an argument window ("current month", "income year
- * N-1") are checked. French administrations count days in Europe/Paris, as
- * the data holders do; the sandbox and tests fix the date so that their
- * answers do not depend on when they run.
+ * The calendar purposes are counted in: validity dates, "current month",
+ * "income year N-1". French administrations count days in Europe/Paris. The
+ * clock is injectable so that the sandbox and the tests give the same
+ * answers whatever day they run; the gateway and every data holder use this
+ * one definition, so they agree on what "today" is.
  */
 export type Clock = {
   /** Today's date in Europe/Paris, written `YYYY-MM-DD`. */
   today(): string;
 };
 
+// en-CA formats dates as YYYY-MM-DD.
 const parisDate = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Paris',
   year: 'numeric',
@@ -18,11 +19,11 @@ const parisDate = new Intl.DateTimeFormat('en-CA', {
 });
 
 /** The date in Europe/Paris at `instant`, written `YYYY-MM-DD`. */
-export function parisDateOf(instant: Date): string {
+export function todayInParis(instant: Date = new Date()): string {
   return parisDate.format(instant);
 }
 
-export const systemClock: Clock = { today: () => parisDateOf(new Date()) };
+export const systemClock: Clock = { today: () => todayInParis() };
 
 /** A clock stopped on `date` (`YYYY-MM-DD`): the sandbox's "as of" date. */
 export function fixedClock(date: string): Clock {
