@@ -5,7 +5,7 @@ import { composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
 import { assertApolloTelemetryDisabled, type GatewayConfig } from './config/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
 import { createRequestPipeline } from './pipeline/index.js';
-import { startPolicyStore } from './policySet/index.js';
+import { startGatewayPolicies } from './policySet/index.js';
 import { createRequestHandler } from './server/index.js';
 import { createSubgraphServices, probeSubgraphs } from './subgraphClient/index.js';
 
@@ -74,7 +74,7 @@ export async function startGateway(
   const { supergraphSdl, hints } = composeSupergraph(subgraphs);
   for (const hint of hints) logger.debug({ hint }, 'composition hint');
   // Policies are checked against the supergraph: every granted field must exist in it.
-  const policies = startPolicyStore({ dir: config.policiesDir, supergraphSdl, logger });
+  const policies = startGatewayPolicies({ dir: config.policiesDir, supergraphSdl, logger });
 
   const subgraphServices = createSubgraphServices({
     fetcher: config.subgraphFetcher,

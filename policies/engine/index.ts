@@ -17,6 +17,13 @@ export * from './model.js';
 export * from './operationCheck.js';
 export type { PolicyScope } from './policyScope.js';
 export {
+  fixedPolicyStore,
+  PolicyLoadError,
+  type PolicyStore,
+  type PolicyStoreOptions,
+  startPolicyStore,
+} from './policyStore.js';
+export {
   buildPurposeRuleTree,
   isInPeriodWindow,
   type PurposeRefusal,

@@ -16,7 +16,6 @@ export {
 export {
   fixedHolderPolicies,
   type HolderPolicies,
-  HolderPoliciesError,
   type HolderPoliciesOptions,
   watchHolderPolicies,
 } from './holderPolicies.js';

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
-import { fixedClock, systemClock } from '../../policies/engine/index.js';
+import { fixedClock, PolicyLoadError, systemClock } from '../../policies/engine/index.js';
 import { readHolderConfig } from './config.js';
 import type { DataHolder } from './dataHolder.js';
-import { HolderPoliciesError, watchHolderPolicies } from './holderPolicies.js';
+import { watchHolderPolicies } from './holderPolicies.js';
 import { openHolderStore } from './store.js';
 import { holderStorePath } from './storeLayout.js';
 
@@ -58,7 +58,7 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
     // A launcher that dies must not leave orphan holders behind.
     process.once('disconnect', () => void shutdown('parent disconnected'));
   } catch (error) {
-    if (error instanceof HolderPoliciesError) log.fatal(error.message);
+    if (error instanceof PolicyLoadError) log.fatal(error.message);
     else log.fatal({ err: error }, 'data holder failed to start');
     process.exit(1);
   }

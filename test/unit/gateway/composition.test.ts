@@ -88,12 +88,15 @@ describe('supergraph composition', () => {
       { name: 'people', url },
       { name: 'ages', url },
     ];
-    const failure = await fetchSubgraphSdls(unreachable, { timeoutMs: 300 }).catch(
+    const failure = await fetchSubgraphSdls(unreachable, { timeoutMs: 1_500 }).catch(
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(SubgraphSdlError);
     const failures = (failure as SubgraphSdlError).failures;
     expect(failures.map((entry) => entry.name)).toEqual(['people', 'ages']);
-    expect(failures[0]?.reason).toBe('no schema within 300 ms (last failure: ECONNREFUSED)');
+    // On a loaded machine the deadline may pass before the first refusal is seen.
+    expect(failures[0]?.reason).toMatch(
+      /^no schema within 1500 ms( \(last failure: ECONNREFUSED\))?$/,
+    );
   });
 });
