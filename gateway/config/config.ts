@@ -81,6 +81,11 @@ const databaseUrl = z.string().superRefine((text, context) => {
   }
 });
 
+/** Where the tables go in that database; interpolated into SQL, so a plain identifier only. */
+const databaseSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+  error: 'must be a plain lower-case identifier (letters, digits, _), e.g. passerelle',
+});
+
 const subgraphList = z
   .string({
     error: (issue) =>
@@ -133,6 +138,7 @@ const gatewaySchema = z
     PASSERELLE_POLICIES_DIR: dataDir.default(() => resolve(DEFAULT_POLICIES_DIR)),
     PASSERELLE_AS_OF: calendarDate.optional(),
     PASSERELLE_DATABASE_URL: databaseUrl.optional(),
+    PASSERELLE_DATABASE_SCHEMA: databaseSchema.default('public'),
   })
   .superRefine((env, context) => {
     // A stopped clock in production would keep expired purposes and grants alive.
@@ -163,6 +169,8 @@ const gatewaySchema = z
       logLevel: env.PASSERELLE_LOG_LEVEL,
       /** PostgreSQL for the key registry; absent: SQLite in the data folder. */
       databaseUrl: env.PASSERELLE_DATABASE_URL,
+      /** The PostgreSQL schema holding the tables. */
+      databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
     }),
   );
 
@@ -218,6 +226,7 @@ const adminSchema = z
     PASSERELLE_DATA_DIR: dataDir.default(() => resolve('./data')),
     PASSERELLE_POLICIES_DIR: dataDir.default(() => resolve(DEFAULT_POLICIES_DIR)),
     PASSERELLE_DATABASE_URL: databaseUrl.optional(),
+    PASSERELLE_DATABASE_SCHEMA: databaseSchema.default('public'),
     PASSERELLE_AS_OF: calendarDate.optional(),
   })
   .transform((env) =>
@@ -226,6 +235,7 @@ const adminSchema = z
       dataDir: env.PASSERELLE_DATA_DIR,
       policiesDir: env.PASSERELLE_POLICIES_DIR,
       databaseUrl: env.PASSERELLE_DATABASE_URL,
+      databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
       /** The sandbox's "today"; the system clock when absent. */
       asOf: env.PASSERELLE_AS_OF,
     }),

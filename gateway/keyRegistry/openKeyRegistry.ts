@@ -32,8 +32,12 @@ export async function openKeyRegistry(options: KeyRegistryOptions): Promise<KeyR
 export function keyStoreFor(config: {
   dataDir: string;
   databaseUrl?: string | undefined;
+  databaseSchema?: string | undefined;
 }): KeyStoreOptions {
-  return config.databaseUrl === undefined
-    ? { kind: 'sqlite', dataDir: config.dataDir }
-    : { kind: 'postgres', url: config.databaseUrl };
+  if (config.databaseUrl === undefined) return { kind: 'sqlite', dataDir: config.dataDir };
+  return {
+    kind: 'postgres',
+    url: config.databaseUrl,
+    ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),
+  };
 }

@@ -170,7 +170,17 @@ describe('key registry database', () => {
       PASSERELLE_DATABASE_URL: url,
     });
     expect(postgres.databaseUrl).toBe(url);
-    expect(keyStoreFor(postgres)).toEqual({ kind: 'postgres', url });
+    expect(keyStoreFor(postgres)).toEqual({ kind: 'postgres', url, schema: 'public' });
+    const ownSchema = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_DATABASE_URL: url,
+      PASSERELLE_DATABASE_SCHEMA: 'passerelle_registry',
+    });
+    expect(keyStoreFor(ownSchema)).toEqual({
+      kind: 'postgres',
+      url,
+      schema: 'passerelle_registry',
+    });
     expect(
       parseGatewayConfig({
         PASSERELLE_SUBGRAPHS: SUBGRAPHS,
@@ -198,6 +208,22 @@ describe('key registry database', () => {
     ).toEqual([{ variable: 'PASSERELLE_DATABASE_URL', problem }]);
   });
 
+  it('takes only a plain identifier as schema, since it goes into SQL', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_DATABASE_SCHEMA: 'public; drop table x',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_DATABASE_SCHEMA',
+        problem: 'must be a plain lower-case identifier (letters, digits, _), e.g. passerelle',
+      },
+    ]);
+  });
+
   it('never repeats the URL, which may hold a password', () => {
     expect(() =>
       parseGatewayConfig({
@@ -216,6 +242,7 @@ describe('administration commands configuration', () => {
       dataDir: resolve('data'),
       policiesDir: resolve(DEFAULT_POLICIES_DIR),
       databaseUrl: undefined,
+      databaseSchema: 'public',
       asOf: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
