@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 import type { Command } from './command.js';
+import { keyCommand } from './key.js';
 import { policyCommand } from './policy.js';
+import { reuserCommand } from './reuser.js';
 import { sandboxCommand } from './sandbox.js';
 import { startCommand } from './start.js';
 
 /**
  * The `passerelle` command line. Each subcommand is an entry of this table;
- * later ones (policy, log, key) are added here.
+ * later ones (log...) are added here.
  */
 const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   sandbox: sandboxCommand,
   policy: policyCommand,
+  reuser: reuserCommand,
+  key: keyCommand,
 };
 
 function usage(): string {

@@ -57,6 +57,35 @@ const calendarDate = z
     { error: 'must be a real calendar date' },
   );
 
+/**
+ * The PostgreSQL database of the run-time stores (key registry), shared by
+ * every gateway replica. The user must be in the URL: the driver would
+ * otherwise take it from $USER, which services often do not have (STACK.md,
+ * pitfall 9). Messages never repeat the URL, which may hold a password.
+ */
+const databaseUrl = z.string().superRefine((text, context) => {
+  const problem = (message: string) => context.addIssue({ code: 'custom', message });
+  if (!URL.canParse(text)) {
+    problem('must be a URL such as postgres://user@host:5432/database');
+    return;
+  }
+  const url = new URL(text);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    problem('must start with postgres:// (only PostgreSQL is supported)');
+  } else if (url.hostname === '') {
+    problem('must name the server, e.g. postgres://user@127.0.0.1:5432/database');
+  } else if (url.username === '') {
+    problem('must name the user, e.g. postgres://passerelle@host:5432/database');
+  } else if (url.pathname === '' || url.pathname === '/') {
+    problem('must name the database, e.g. postgres://user@host:5432/passerelle');
+  }
+});
+
+/** Where the tables go in that database; interpolated into SQL, so a plain identifier only. */
+const databaseSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+  error: 'must be a plain lower-case identifier (letters, digits, _), e.g. passerelle',
+});
+
 const subgraphList = z
   .string({
     error: (issue) =>
@@ -108,6 +137,8 @@ const gatewaySchema = z
     PASSERELLE_LOG_LEVEL: logLevel.default('info'),
     PASSERELLE_POLICIES_DIR: dataDir.default(() => resolve(DEFAULT_POLICIES_DIR)),
     PASSERELLE_AS_OF: calendarDate.optional(),
+    PASSERELLE_DATABASE_URL: databaseUrl.optional(),
+    PASSERELLE_DATABASE_SCHEMA: databaseSchema.default('public'),
   })
   .superRefine((env, context) => {
     // A stopped clock in production would keep expired purposes and grants alive.
@@ -136,6 +167,10 @@ const gatewaySchema = z
       /** How long startup waits for every subgraph to serve its SDL. */
       startupTimeoutMs: env.PASSERELLE_STARTUP_TIMEOUT_MS,
       logLevel: env.PASSERELLE_LOG_LEVEL,
+      /** PostgreSQL for the key registry; absent: SQLite in the data folder. */
+      databaseUrl: env.PASSERELLE_DATABASE_URL,
+      /** The PostgreSQL schema holding the tables. */
+      databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
     }),
   );
 
@@ -179,6 +214,34 @@ const launcherSchema = z
   );
 
 export type LauncherConfig = z.output<typeof launcherSchema>;
+
+/**
+ * The administration commands (`passerelle reuser`, `key`, `sandbox
+ * credentials`): they read the policies and write to the same stores as the
+ * gateway, so they take the same variables.
+ */
+const adminSchema = z
+  .object({
+    PASSERELLE_MODE: mode.default('sandbox'),
+    PASSERELLE_DATA_DIR: dataDir.default(() => resolve('./data')),
+    PASSERELLE_POLICIES_DIR: dataDir.default(() => resolve(DEFAULT_POLICIES_DIR)),
+    PASSERELLE_DATABASE_URL: databaseUrl.optional(),
+    PASSERELLE_DATABASE_SCHEMA: databaseSchema.default('public'),
+    PASSERELLE_AS_OF: calendarDate.optional(),
+  })
+  .transform((env) =>
+    Object.freeze({
+      mode: env.PASSERELLE_MODE,
+      dataDir: env.PASSERELLE_DATA_DIR,
+      policiesDir: env.PASSERELLE_POLICIES_DIR,
+      databaseUrl: env.PASSERELLE_DATABASE_URL,
+      databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
+      /** The sandbox's "today"; the system clock when absent. */
+      asOf: env.PASSERELLE_AS_OF,
+    }),
+  );
+
+export type AdminConfig = z.output<typeof adminSchema>;
 
 /** One problem with one variable. `variable` is the environment variable's name. */
 export type ConfigIssue = Readonly<{ variable: string; problem: string }>;
@@ -232,6 +295,17 @@ export function parseLauncherConfig(env: Environment): LauncherConfig {
 export function loadLauncherConfig(flagOverrides: Environment): LauncherConfig {
   const givenFlags = Object.entries(flagOverrides).filter(([, value]) => value !== undefined);
   return parseLauncherConfig({ ...process.env, ...Object.fromEntries(givenFlags) });
+}
+
+/** Parses the administration commands' configuration. Throws `ConfigError`. */
+export function parseAdminConfig(env: Environment): AdminConfig {
+  return parseWith(adminSchema, env);
+}
+
+/** The administration commands' configuration from `process.env`, flag values taking precedence. */
+export function loadAdminConfig(flagOverrides: Environment): AdminConfig {
+  const givenFlags = Object.entries(flagOverrides).filter(([, value]) => value !== undefined);
+  return parseAdminConfig({ ...process.env, ...Object.fromEntries(givenFlags) });
 }
 
 /**

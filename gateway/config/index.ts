@@ -1,4 +1,5 @@
 export {
+  type AdminConfig,
   assertApolloTelemetryDisabled,
   ConfigError,
   type ConfigIssue,
@@ -6,8 +7,10 @@ export {
   type GatewayConfig,
   type LauncherConfig,
   type LogLevel,
+  loadAdminConfig,
   loadGatewayConfig,
   loadLauncherConfig,
+  parseAdminConfig,
   parseGatewayConfig,
   parseLauncherConfig,
   type SubgraphEndpoint,

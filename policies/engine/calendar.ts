@@ -29,3 +29,29 @@ export const systemClock: Clock = { today: () => todayInParis() };
 export function fixedClock(date: string): Clock {
   return { today: () => date };
 }
+
+const parisOffset = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'Europe/Paris',
+  timeZoneName: 'longOffset',
+});
+
+/** Paris's offset from UTC at `instant`, in milliseconds (1 or 2 hours). */
+function parisOffsetMs(instant: Date): number {
+  const name = parisOffset.formatToParts(instant).find((part) => part.type === 'timeZoneName');
+  const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name?.value ?? '');
+  if (match === null) throw new Error(`unexpected offset for Europe/Paris: ${name?.value}`);
+  const [, sign, hours = '0', minutes = '0'] = match;
+  return (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes)) * 60_000;
+}
+
+/**
+ * The instant a calendar day (`YYYY-MM-DD`) ends in Europe/Paris: midnight
+ * at the start of the next day. A credential "valid until" a date works
+ * through that whole day. (Paris changes offset at 01:00 UTC, never around
+ * its midnight, so the offset at the next UTC midnight is the right one.)
+ */
+export function endOfParisDay(date: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  const nextUtcMidnight = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, (day ?? 0) + 1));
+  return new Date(nextUtcMidnight.getTime() - parisOffsetMs(nextUtcMidnight));
+}

@@ -4,10 +4,13 @@ import {
   assertApolloTelemetryDisabled,
   ConfigError,
   childProcessEnv,
+  loadAdminConfig,
   loadLauncherConfig,
+  parseAdminConfig,
   parseGatewayConfig,
   parseLauncherConfig,
 } from '../../../gateway/config/index.js';
+import { keyStoreFor } from '../../../gateway/keyRegistry/index.js';
 import { DEFAULT_POLICIES_DIR } from '../../../policies/engine/index.js';
 
 const SUBGRAPHS = 'civil-status=http://127.0.0.1:4001/graphql,tax=http://127.0.0.1:4003/graphql';
@@ -150,6 +153,116 @@ describe('gateway policies and calendar', () => {
       {
         variable: 'PASSERELLE_AS_OF',
         problem: 'fixes "today" for the sandbox only; unset it in production',
+      },
+    ]);
+  });
+});
+
+describe('key registry database', () => {
+  it('uses SQLite in the data folder unless a PostgreSQL URL is given', () => {
+    const sqlite = parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS });
+    expect(sqlite.databaseUrl).toBeUndefined();
+    expect(keyStoreFor(sqlite)).toEqual({ kind: 'sqlite', dataDir: sqlite.dataDir });
+
+    const url = 'postgres://passerelle:secret@db.internal:5432/passerelle';
+    const postgres = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_DATABASE_URL: url,
+    });
+    expect(postgres.databaseUrl).toBe(url);
+    expect(keyStoreFor(postgres)).toEqual({ kind: 'postgres', url, schema: 'public' });
+    const ownSchema = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_DATABASE_URL: url,
+      PASSERELLE_DATABASE_SCHEMA: 'passerelle_registry',
+    });
+    expect(keyStoreFor(ownSchema)).toEqual({
+      kind: 'postgres',
+      url,
+      schema: 'passerelle_registry',
+    });
+    expect(
+      parseGatewayConfig({
+        PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+        PASSERELLE_DATABASE_URL: 'postgresql://postgres@127.0.0.1/test',
+      }).databaseUrl,
+    ).toBe('postgresql://postgres@127.0.0.1/test');
+  });
+
+  it.each([
+    ['not a URL', 'must be a URL such as postgres://user@host:5432/database'],
+    ['mysql://root@db/passerelle', 'must start with postgres:// (only PostgreSQL is supported)'],
+    [
+      'postgres://127.0.0.1:5432/test',
+      'must name the user, e.g. postgres://passerelle@host:5432/database',
+    ],
+    [
+      'postgres://postgres@127.0.0.1:5432',
+      'must name the database, e.g. postgres://user@host:5432/passerelle',
+    ],
+  ])('refuses %s, saying what to write', (value, problem) => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS, PASSERELLE_DATABASE_URL: value }),
+      ),
+    ).toEqual([{ variable: 'PASSERELLE_DATABASE_URL', problem }]);
+  });
+
+  it('takes only a plain identifier as schema, since it goes into SQL', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_DATABASE_SCHEMA: 'public; drop table x',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_DATABASE_SCHEMA',
+        problem: 'must be a plain lower-case identifier (letters, digits, _), e.g. passerelle',
+      },
+    ]);
+  });
+
+  it('never repeats the URL, which may hold a password', () => {
+    expect(() =>
+      parseGatewayConfig({
+        PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+        PASSERELLE_DATABASE_URL: 'mysql://root:hunter2@db/passerelle',
+      }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
+});
+
+describe('administration commands configuration', () => {
+  it('defaults to the sandbox, ./data and the repository policies', () => {
+    const config = parseAdminConfig({});
+    expect(config).toEqual({
+      mode: 'sandbox',
+      dataDir: resolve('data'),
+      policiesDir: resolve(DEFAULT_POLICIES_DIR),
+      databaseUrl: undefined,
+      databaseSchema: 'public',
+      asOf: undefined,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lets flags override the environment and checks the database URL', () => {
+    vi.stubEnv('PASSERELLE_DATA_DIR', '/srv/passerelle');
+    vi.stubEnv('PASSERELLE_MODE', 'production');
+    const config = loadAdminConfig({
+      PASSERELLE_DATA_DIR: 'elsewhere',
+      PASSERELLE_MODE: undefined,
+    });
+    expect(config.dataDir).toBe(resolve('elsewhere'));
+    expect(config.mode).toBe('production');
+    expect(
+      issuesOf(() => parseAdminConfig({ PASSERELLE_DATABASE_URL: 'postgres://h/db' })),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_DATABASE_URL',
+        problem: 'must name the user, e.g. postgres://passerelle@host:5432/database',
       },
     ]);
   });
