@@ -1,12 +1,13 @@
 import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  endOfParisDay,
   formatProblems,
   loadPolicySet,
   type PolicySet,
   type Reuser,
+  todayInParis,
 } from '../../policies/engine/index.js';
-import { endOfParisDay, parisDateOf } from '../clock/index.js';
 import { type AdminConfig, ConfigError, loadAdminConfig } from '../config/index.js';
 import {
   describePostgresUrl,
@@ -165,7 +166,7 @@ export function requireReuser(policySet: PolicySet, reuserId: string | undefined
 
 /** Today in Europe/Paris, or the sandbox's fixed date. */
 export function todayFor(config: AdminConfig): string {
-  return config.asOf ?? parisDateOf(new Date());
+  return config.asOf ?? todayInParis(new Date());
 }
 
 const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import type { PolicySet } from '../../policies/engine/index.js';
-import { endOfParisDay, parisDateOf } from '../clock/index.js';
+import { endOfParisDay, todayInParis } from '../../policies/engine/index.js';
 import type { AdminConfig } from '../config/index.js';
 import {
   addMonths,
@@ -129,9 +129,9 @@ function validUntilOption(text: string | undefined, from: Date): Date | undefine
   }
   const latest = addMonths(from, MAX_KEY_VALIDITY_MONTHS);
   if (until.getTime() > latest.getTime()) {
-    let lastDay = parisDateOf(latest);
+    let lastDay = todayInParis(latest);
     if (endOfParisDay(lastDay).getTime() > latest.getTime()) {
-      lastDay = parisDateOf(new Date(endOfParisDay(lastDay).getTime() - DAY_MS - 1));
+      lastDay = todayInParis(new Date(endOfParisDay(lastDay).getTime() - DAY_MS - 1));
     }
     throw new CommandInputError(
       `--valid-until ${text} is too far: a key is valid at most ${MAX_KEY_VALIDITY_MONTHS} months; choose ${lastDay} or earlier`,

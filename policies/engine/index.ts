@@ -5,7 +5,7 @@
  * documentation all consume the `PolicySet` it produces. Imports neither
  * gateway/ nor subgraphs/.
  */
-export { type Clock, fixedClock, systemClock, todayInParis } from './calendar.js';
+export { type Clock, endOfParisDay, fixedClock, systemClock, todayInParis } from './calendar.js';
 export { DATA_HOLDER_IDS } from './dataHolders.js';
 export { DEFAULT_POLICIES_DIR } from './defaultPoliciesDir.js';
 export { PolicySchemaError } from './errors.js';

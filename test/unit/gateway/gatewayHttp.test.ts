@@ -302,13 +302,14 @@ describe('gateway stop', () => {
     const inFlight = fetch(stopping.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...TINY_HEADERS },
-      body: JSON.stringify({ query: '{ person(id: "1") { name } }' }),
+      // A subgraph call that lasts, so the request is surely in flight when the stop begins.
+      body: JSON.stringify({ query: '{ person(id: "1") { name } waitFor(ms: 600) }' }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await stopping.stop();
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { person: { name: 'Ada' } } });
+    expect(await response.json()).toEqual({ data: { person: { name: 'Ada' }, waitFor: 600 } });
     await expect(fetch(`${stopping.url.replace(/\/graphql$/, '')}/health`)).rejects.toThrow();
   });
 });
