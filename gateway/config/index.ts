@@ -2,8 +2,10 @@ export {
   assertApolloTelemetryDisabled,
   ConfigError,
   type ConfigIssue,
+  type ContextKeyLocation,
   childProcessEnv,
   type GatewayConfig,
+  type GatewayTlsFiles,
   type LauncherConfig,
   type LogLevel,
   loadGatewayConfig,
@@ -12,4 +14,5 @@ export {
   parseLauncherConfig,
   type SubgraphEndpoint,
   type SubgraphFetcherKind,
+  type SubgraphTlsFiles,
 } from './config.js';
