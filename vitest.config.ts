@@ -7,7 +7,8 @@ export default defineConfig({
     // Two cores: integration tests start real processes, so keep parallelism low.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Integration tests spawn real processes; on a loaded two-core machine each start takes seconds.
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     env: { APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' },
   },

@@ -1,8 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseLauncherConfig } from '../gateway/config/index.js';
+import {
+  CONTEXT_TOKEN_HEADER,
+  createContextSigner,
+  ensureGatewayContextKey,
+} from '../gateway/contextToken/index.js';
 import { DATA_HOLDERS } from '../subgraphs/kit/index.js';
 import { ensureSandboxData } from '../subgraphs/sandbox/index.js';
 import { type LoadSettings, type RunResult, runLoad } from './measure.js';
@@ -115,6 +122,46 @@ interface System {
   readonly all: readonly BenchChild[];
 }
 
+/** The headers of each scenario, by id, its signed gateway context included. */
+type ScenarioHeaders = ReadonlyMap<string, Readonly<Record<string, string>>>;
+
+/**
+ * Signs the context of the scenarios that call a data holder directly, with
+ * the gateway's key, for their data holder. One token per scenario, valid
+ * for the whole run: the gateway's own tokens live 60 s, so the bench asks
+ * for a lifetime covering every round (an option only load tests use).
+ */
+async function scenarioHeaders(
+  scenarios: readonly Scenario[],
+  options: BenchOptions,
+): Promise<ScenarioHeaders> {
+  const contextKey = await ensureGatewayContextKey(
+    parseLauncherConfig({ PASSERELLE_DATA_DIR: DATA_DIR }).contextKey,
+  );
+  const runSeconds =
+    scenarios.length * (WARM_UP_SECONDS + options.rounds * options.load.durationSeconds);
+  const signer = await createContextSigner(contextKey.privateJwk, {
+    lifetimeSeconds: runSeconds + 600,
+  });
+  const headers = new Map<string, Readonly<Record<string, string>>>();
+  for (const scenario of scenarios) {
+    const { gatewayContext, target } = scenario;
+    if (gatewayContext === undefined || target.kind !== 'holder') {
+      headers.set(scenario.id, scenario.headers ?? {});
+      continue;
+    }
+    const { token } = await signer.sign(target.holder, {
+      scope: 'purpose',
+      ...gatewayContext,
+      requestId: randomUUID(),
+      traceId: randomUUID().replaceAll('-', ''),
+      policyVersion: 'bench',
+    });
+    headers.set(scenario.id, { ...scenario.headers, [CONTEXT_TOKEN_HEADER]: token });
+  }
+  return headers;
+}
+
 /** Starts the data holders, then one gateway per variant the scenarios use. */
 async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): Promise<System> {
   rmSync(POLICIES_DIR, { recursive: true, force: true });
@@ -188,13 +235,17 @@ function requestBody(scenario: Scenario): string {
  * data for every root field and no errors: load on a failing query would
  * measure error handling, not the feature.
  */
-async function checkAnswers(scenario: Scenario, url: string): Promise<void> {
+async function checkAnswers(
+  scenario: Scenario,
+  url: string,
+  headers: ScenarioHeaders,
+): Promise<void> {
   let response: Response;
   let text: string;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { ...scenario.headers, 'content-type': 'application/json' },
+      headers: { ...headers.get(scenario.id), 'content-type': 'application/json' },
       body: requestBody(scenario),
     });
     text = await response.text();
@@ -227,6 +278,7 @@ interface Run extends RunResult {
 async function measureRun(
   scenario: Scenario,
   system: System,
+  headers: ScenarioHeaders,
   load: LoadSettings,
   round: number,
 ): Promise<Run> {
@@ -236,7 +288,7 @@ async function measureRun(
     requestBody(scenario),
     load,
     system.all,
-    scenario.headers,
+    headers.get(scenario.id),
   );
   const cpuMs = result.cpuMsByProcess[served.label] ?? Number.NaN;
   return {
@@ -372,21 +424,29 @@ async function bench(options: BenchOptions, group: ChildGroup): Promise<number> 
       : 'sandbox data already present',
   );
 
+  // Before the data holders start: they read the gateway's public key at start.
+  const headers = await scenarioHeaders(options.scenarios, options);
   progress('starting the data holders and gateways');
   const system = await startSystem(group, options.scenarios);
   for (const scenario of options.scenarios) {
-    await checkAnswers(scenario, servingProcess(system, scenario).url);
+    await checkAnswers(scenario, servingProcess(system, scenario).url, headers);
   }
 
   progress(`warming up (${WARM_UP_SECONDS} s per scenario)`);
   for (const scenario of options.scenarios) {
-    await measureRun(scenario, system, { ...options.load, durationSeconds: WARM_UP_SECONDS }, 0);
+    await measureRun(
+      scenario,
+      system,
+      headers,
+      { ...options.load, durationSeconds: WARM_UP_SECONDS },
+      0,
+    );
   }
 
   const runs: Run[] = [];
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const scenario of options.scenarios) {
-      const run = await measureRun(scenario, system, options.load, round);
+      const run = await measureRun(scenario, system, headers, options.load, round);
       group.assertAllRunning();
       runs.push(run);
       progress(

@@ -47,6 +47,19 @@ export interface Scenario {
   readonly variables: Readonly<Record<string, unknown>>;
   /** Request headers beside the content type, e.g. the re-user and purpose it is bound to. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * For a data holder called directly: what the gateway would bind the
+   * request to. The bench signs this context with the gateway's key, as the
+   * gateway does for every subgraph call; without it the holder answers 401.
+   */
+  readonly gatewayContext?: BenchGatewayContext;
+}
+
+/** The purpose claims of a context the bench signs, for one data holder. */
+export interface BenchGatewayContext {
+  readonly purpose: string;
+  readonly reuser: string;
+  readonly agent: string;
 }
 
 /**
@@ -92,13 +105,18 @@ purposes: [{ purpose: ${BENCH_PURPOSE}, validFrom: 2000-01-01, validUntil: 2099-
 
 /**
  * Who asks and for which purpose: the gateway binds every request for data
- * to a re-user and a purpose, and the data holders read the same headers
- * (the gateway sends them on every subgraph call).
+ * to a re-user and a purpose, and signs the same for the data holders in
+ * the context of every subgraph call.
  */
 const BENCH_HEADERS: Readonly<Record<string, string>> = {
   'passerelle-reuser': BENCH_REUSER,
   'passerelle-purpose': BENCH_PURPOSE,
   'passerelle-agent': 'bench',
+};
+const BENCH_CONTEXT: BenchGatewayContext = {
+  purpose: BENCH_PURPOSE,
+  reuser: BENCH_REUSER,
+  agent: 'bench',
 };
 
 const student = NAMED_PEOPLE.scholarshipStudent;
@@ -128,11 +146,11 @@ const STUDENT_VARIABLES = { n: student.studentNumber };
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'direct',
-    description: 'education subgraph, called directly',
+    description: 'education subgraph, called directly with a signed context',
     target: { kind: 'holder', holder: 'education' },
     query: SCHOLARSHIP_QUERY,
     variables: STUDENT_VARIABLES,
-    headers: BENCH_HEADERS,
+    gatewayContext: BENCH_CONTEXT,
   },
   {
     id: 'gateway-same-query',

@@ -1,15 +1,33 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type Clock, fixedClock, systemClock } from '../policies/engine/index.js';
 import { composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
-import { assertApolloTelemetryDisabled, type GatewayConfig } from './config/index.js';
+import {
+  assertApolloTelemetryDisabled,
+  ConfigError,
+  type GatewayConfig,
+  type SubgraphTlsFiles,
+} from './config/index.js';
+import {
+  CONTEXT_TOKEN_HEADER,
+  createContextSigner,
+  ensureGatewayContextKey,
+} from './contextToken/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
 import { createRequestPipeline } from './pipeline/index.js';
-import { startGatewayPolicies } from './policySet/index.js';
+import { type PolicyStore, startGatewayPolicies } from './policySet/index.js';
 import { createRequestHandler } from './server/index.js';
-import { createSubgraphServices, probeSubgraphs } from './subgraphClient/index.js';
+import {
+  createSubgraphContextTokens,
+  createSubgraphServices,
+  probeSubgraphs,
+  type SubgraphTls,
+} from './subgraphClient/index.js';
 
 export type { GatewayConfig } from './config/index.js';
+export { ContextKeyError } from './contextToken/index.js';
 export { PolicyLoadError } from './policySet/index.js';
 
 /** Message the gateway process sends its parent (over IPC) once it serves. */
@@ -50,14 +68,53 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
+/** A PEM file named by the configuration; `ConfigError` naming the variable if unreadable. */
+async function readPem(variable: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError([{ variable, problem: `cannot read ${file} (${code})` }]);
+  }
+}
+
+async function readSubgraphTls(
+  files: SubgraphTlsFiles | undefined,
+): Promise<SubgraphTls | undefined> {
+  if (files === undefined) return undefined;
+  const { caFile, clientCertificate } = files;
+  return {
+    ...(caFile === undefined
+      ? {}
+      : { ca: await readPem('PASSERELLE_SUBGRAPH_TLS_CA_FILE', caFile) }),
+    ...(clientCertificate === undefined
+      ? {}
+      : {
+          cert: await readPem('PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE', clientCertificate.certFile),
+          key: await readPem('PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE', clientCertificate.keyFile),
+        }),
+  };
+}
+
+async function createHttpServer(config: GatewayConfig): Promise<Server> {
+  if (config.tls === undefined) return createServer();
+  return createTlsServer({
+    cert: await readPem('PASSERELLE_TLS_CERT_FILE', config.tls.certFile),
+    key: await readPem('PASSERELLE_TLS_KEY_FILE', config.tls.keyFile),
+  });
+}
+
 /**
- * Starts the gateway: reads every subgraph's SDL, composes the supergraph
- * locally, and serves it over HTTP. Throws `SubgraphSdlError` when a subgraph
- * does not answer within `startupTimeoutMs`, `CompositionError` naming the
- * subgraph and field at fault when the SDLs do not compose, `PolicyLoadError`
- * listing every problem when the policy files are invalid,
- * `GatewayListenError` when the port cannot be opened, and `ConfigError`
- * when Apollo's telemetry is not switched off.
+ * Starts the gateway: ensures its context key pair (generated at the first
+ * start), reads every subgraph's SDL, composes the supergraph locally, and
+ * serves it over HTTP, or HTTPS when given a certificate. Throws
+ * `ContextKeyError` when the context key cannot be read or created,
+ * `SubgraphSdlError` when a subgraph does not answer within
+ * `startupTimeoutMs`, `CompositionError` naming the subgraph and field at
+ * fault when the SDLs do not compose, `PolicyLoadError` listing every
+ * problem when the policy files are invalid, `GatewayListenError` when the
+ * port cannot be opened, and `ConfigError` when Apollo's telemetry is not
+ * switched off or a TLS file cannot be read.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -68,20 +125,47 @@ export async function startGateway(
   const clock =
     options.clock ?? (config.asOf === undefined ? systemClock : fixedClock(config.asOf));
 
-  const subgraphs = await fetchSubgraphSdls(config.subgraphs, {
-    timeoutMs: config.startupTimeoutMs,
+  // Before any subgraph call: every one carries a context signed with this key.
+  const contextKey = await ensureGatewayContextKey(config.contextKey);
+  if (contextKey.generated) {
+    logger.info(
+      { kid: contextKey.kid, publicKeyFile: config.contextKey.publicKeyFile },
+      'gateway context key generated',
+    );
+  }
+  const contextTokens = createSubgraphContextTokens(
+    await createContextSigner(contextKey.privateJwk),
+  );
+  const serviceHeaders = async (name: string) => ({
+    [CONTEXT_TOKEN_HEADER]: await contextTokens.forService(name),
   });
-  const { supergraphSdl, hints } = composeSupergraph(subgraphs);
-  for (const hint of hints) logger.debug({ hint }, 'composition hint');
-  // Policies are checked against the supergraph: every granted field must exist in it.
-  const policies = startGatewayPolicies({ dir: config.policiesDir, supergraphSdl, logger });
-
   const subgraphServices = createSubgraphServices({
     fetcher: config.subgraphFetcher,
     timeoutMs: config.subgraphTimeoutMs,
     logger,
+    contextTokens,
+    tls: await readSubgraphTls(config.subgraphTls),
   });
-  const httpServer = createServer();
+
+  let supergraphSdl: string;
+  let policies: PolicyStore;
+  let httpServer: Server;
+  try {
+    const subgraphs = await fetchSubgraphSdls(config.subgraphs, {
+      timeoutMs: config.startupTimeoutMs,
+      fetch: subgraphServices.controlFetch,
+      headersFor: serviceHeaders,
+    });
+    const composed = composeSupergraph(subgraphs);
+    supergraphSdl = composed.supergraphSdl;
+    for (const hint of composed.hints) logger.debug({ hint }, 'composition hint');
+    httpServer = await createHttpServer(config);
+    // Policies are checked against the supergraph: every granted field must exist in it.
+    policies = startGatewayPolicies({ dir: config.policiesDir, supergraphSdl, logger });
+  } catch (error) {
+    subgraphServices.close();
+    throw error;
+  }
   const pipeline = createRequestPipeline({
     config,
     supergraphSdl,
@@ -97,7 +181,13 @@ export async function startGateway(
     'request',
     createRequestHandler({
       serveGraphQL: pipeline.serve,
-      probeSubgraphs: () => probeSubgraphs(config.subgraphs, probeTimeoutMs),
+      probeSubgraphs: () =>
+        probeSubgraphs(config.subgraphs, {
+          timeoutMs: probeTimeoutMs,
+          fetch: subgraphServices.controlFetch,
+          headersFor: serviceHeaders,
+        }),
+      corsOrigins: config.corsOrigins,
       logger,
     }),
   );
@@ -122,7 +212,7 @@ export async function startGateway(
     throw error;
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}/graphql`;
+  const url = `${config.tls === undefined ? 'http' : 'https'}://${host}:${port}/graphql`;
   logger.info(
     {
       url,

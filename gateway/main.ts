@@ -1,6 +1,7 @@
 import { CompositionError, SubgraphSdlError } from './composition/index.js';
 import { ConfigError, loadGatewayConfig } from './config/index.js';
 import {
+  ContextKeyError,
   GatewayListenError,
   type GatewayReadyMessage,
   PolicyLoadError,
@@ -19,6 +20,7 @@ import { createProcessLogger } from './logging/index.js';
 function isExplainedStartupFailure(error: unknown): error is Error {
   return (
     error instanceof ConfigError ||
+    error instanceof ContextKeyError ||
     error instanceof CompositionError ||
     error instanceof SubgraphSdlError ||
     error instanceof GatewayListenError ||

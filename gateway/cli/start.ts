@@ -9,6 +9,7 @@ import {
   type LauncherConfig,
   loadLauncherConfig,
 } from '../config/index.js';
+import { ContextKeyError, ensureGatewayContextKey } from '../contextToken/index.js';
 import type { Command } from './command.js';
 import { curlCommand, sampleRequest } from './sampleQuery.js';
 import {
@@ -138,6 +139,17 @@ async function unlessStopped<T>(
  * "today", for the sample query; absent outside the sandbox.
  */
 async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): Promise<number> {
+  // The data holders check every request against the gateway's public key,
+  // which they read at start: the key pair must exist before they do.
+  try {
+    const contextKey = await ensureGatewayContextKey(config.contextKey);
+    if (contextKey.generated)
+      say(`gateway context key generated in ${config.contextKey.privateKeyFile}`);
+  } catch (error) {
+    if (!(error instanceof ContextKeyError)) throw error;
+    complain(`could not start: ${error.message}`);
+    return 1;
+  }
   const signal = terminationSignal();
   const holders = DATA_HOLDERS.map(
     (holder, index) =>
@@ -152,6 +164,7 @@ async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): 
             config.subgraphBasePort === 0 ? 0 : config.subgraphBasePort + index,
           ),
           PASSERELLE_LOG_LEVEL: config.logLevel,
+          PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: config.contextKey.publicKeyFile,
           ...(config.asOf === undefined ? {} : { PASSERELLE_AS_OF: config.asOf }),
         }),
       ),

@@ -21,10 +21,37 @@ class NotAFederatedSubgraph extends Error {}
 const SERVICE_SDL_QUERY = JSON.stringify({ query: '{ _service { sdl } }' });
 const RETRY_DELAY_MS = 200;
 
-async function requestSdl(url: string, signal: AbortSignal): Promise<string> {
-  const response = await fetch(url, {
+/** How the SDL is requested: a JSON POST (global `fetch` fits). */
+export type SdlFetch = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{ status: number; json(): Promise<unknown> }>;
+
+export type SdlFetchOptions = {
+  timeoutMs: number;
+  /** The HTTP client; global `fetch` by default. */
+  fetch?: SdlFetch;
+  /**
+   * Extra headers for the subgraph named `name`, asked again at every
+   * attempt: the gateway's signed service context, without which data
+   * holders refuse to answer.
+   */
+  headersFor?: (name: string) => Promise<Record<string, string>>;
+};
+
+async function requestSdl(
+  url: string,
+  signal: AbortSignal,
+  send: SdlFetch,
+  extraHeaders: Record<string, string>,
+): Promise<string> {
+  const response = await send(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      ...extraHeaders,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
     body: SERVICE_SDL_QUERY,
     signal,
   });
@@ -48,16 +75,21 @@ async function requestSdl(url: string, signal: AbortSignal): Promise<string> {
  */
 export async function fetchSubgraphSdl(
   url: string,
-  options: { timeoutMs: number },
+  options: SdlFetchOptions & { name?: string },
 ): Promise<string> {
   const deadline = Date.now() + options.timeoutMs;
+  const send = options.fetch ?? fetch;
   let lastFailure = 'no answer';
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0)
       throw new Error(`no schema within ${options.timeoutMs} ms (last failure: ${lastFailure})`);
     try {
-      return await requestSdl(url, AbortSignal.timeout(remaining));
+      const headers =
+        options.headersFor === undefined || options.name === undefined
+          ? {}
+          : await options.headersFor(options.name);
+      return await requestSdl(url, AbortSignal.timeout(remaining), send, headers);
     } catch (error) {
       if (error instanceof NotAFederatedSubgraph) throw error;
       lastFailure = describeFailure(error);
@@ -82,13 +114,13 @@ function describeFailure(error: unknown): string {
  */
 export async function fetchSubgraphSdls(
   subgraphs: readonly Readonly<{ name: string; url: string }>[],
-  options: { timeoutMs: number },
+  options: SdlFetchOptions,
 ): Promise<{ name: string; url: string; sdl: string }[]> {
   const results = await Promise.allSettled(
     subgraphs.map(async ({ name, url }) => ({
       name,
       url,
-      sdl: await fetchSubgraphSdl(url, options),
+      sdl: await fetchSubgraphSdl(url, { ...options, name }),
     })),
   );
   const failures: SdlFetchFailure[] = [];

@@ -9,6 +9,8 @@ export {
 export {
   fetchSubgraphSdl,
   fetchSubgraphSdls,
+  type SdlFetch,
   type SdlFetchFailure,
+  type SdlFetchOptions,
   SubgraphSdlError,
 } from './fetchSubgraphSdl.js';

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_POLICIES_DIR } from '../../policies/engine/index.js';
 
@@ -45,6 +45,78 @@ const logLevel = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join('
 const host = z.string().trim().min(1, { error: 'must not be empty' });
 /** Relative paths are taken from the working directory, and passed on absolute. */
 const dataDir = z.string().transform((path) => resolve(path));
+const filePath = z.string().transform((path) => resolve(path));
+
+/**
+ * Where the gateway's context key pair is (`contextToken/`): the operator's
+ * private key file, or one generated in `<dataDir>/keys/` at the first start.
+ * The public half goes where the data holders read it.
+ */
+export type ContextKeyLocation = Readonly<{
+  source: 'generated' | 'operator';
+  privateKeyFile: string;
+  publicKeyFile: string;
+}>;
+
+function contextKeyLocation(
+  dir: string,
+  privateKeyFile: string | undefined,
+  publicKeyFile: string | undefined,
+): ContextKeyLocation {
+  return Object.freeze({
+    source: privateKeyFile === undefined ? 'generated' : 'operator',
+    privateKeyFile: privateKeyFile ?? join(dir, 'keys', 'gateway-context.private.jwk'),
+    publicKeyFile: publicKeyFile ?? join(dir, 'keys', 'gateway-context.public.jwk'),
+  });
+}
+
+/** The gateway's own certificate, for HTTPS to re-users (PEM files). */
+export type GatewayTlsFiles = Readonly<{ certFile: string; keyFile: string }>;
+
+/**
+ * TLS towards the subgraphs: the CA their certificates are checked against
+ * and, for mutual TLS, the gateway's client certificate (PEM files).
+ */
+export type SubgraphTlsFiles = Readonly<{
+  caFile: string | undefined;
+  clientCertificate: GatewayTlsFiles | undefined;
+}>;
+
+/** Browser origins allowed to call the gateway (CORS); none unless configured. */
+const corsOrigins = z.string().transform((text, context) => {
+  const origins: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim())) {
+    if (entry === '') continue;
+    const origin = URL.canParse(entry) ? new URL(entry).origin : undefined;
+    if (origin === undefined || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+      context.issues.push({
+        code: 'custom',
+        message: `"${entry}" must be an origin such as https://app.example.org (scheme, host, optional port; no path, no *)`,
+        input: text,
+      });
+      continue;
+    }
+    origins.push(origin);
+  }
+  return Object.freeze(origins);
+});
+
+/** Both variables of a pair, or neither. */
+function requireBoth(
+  env: Readonly<Record<string, unknown>>,
+  context: z.RefinementCtx,
+  pair: readonly [string, string],
+  why: string,
+): void {
+  const given = pair.filter((variable) => env[variable] !== undefined);
+  if (given.length !== 1) return;
+  const missing = pair.find((variable) => env[variable] === undefined) ?? '';
+  context.addIssue({
+    code: 'custom',
+    path: [missing],
+    message: `is required with ${given[0]}: ${why}`,
+  });
+}
 
 const calendarDate = z
   .string()
@@ -139,8 +211,39 @@ const gatewaySchema = z
     PASSERELLE_AS_OF: calendarDate.optional(),
     PASSERELLE_DATABASE_URL: databaseUrl.optional(),
     PASSERELLE_DATABASE_SCHEMA: databaseSchema.default('public'),
+    PASSERELLE_CONTEXT_PRIVATE_KEY_FILE: filePath.optional(),
+    PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: filePath.optional(),
+    PASSERELLE_TLS_CERT_FILE: filePath.optional(),
+    PASSERELLE_TLS_KEY_FILE: filePath.optional(),
+    PASSERELLE_SUBGRAPH_TLS_CA_FILE: filePath.optional(),
+    PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE: filePath.optional(),
+    PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE: filePath.optional(),
+    PASSERELLE_CORS_ORIGINS: corsOrigins.optional(),
   })
   .superRefine((env, context) => {
+    requireBoth(
+      env,
+      context,
+      ['PASSERELLE_TLS_CERT_FILE', 'PASSERELLE_TLS_KEY_FILE'],
+      'HTTPS needs the certificate and its key',
+    );
+    requireBoth(
+      env,
+      context,
+      ['PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE', 'PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE'],
+      'the client certificate for mutual TLS needs its key',
+    );
+    const subgraphTls =
+      env.PASSERELLE_SUBGRAPH_TLS_CA_FILE !== undefined ||
+      env.PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE !== undefined;
+    // Only the node-fetch client is given the CA and the client certificate.
+    if (subgraphTls && env.PASSERELLE_SUBGRAPH_FETCHER !== 'node-fetch') {
+      context.addIssue({
+        code: 'custom',
+        path: ['PASSERELLE_SUBGRAPH_FETCHER'],
+        message: 'must be node-fetch when TLS to the subgraphs is configured',
+      });
+    }
     // A stopped clock in production would keep expired purposes and grants alive.
     if (env.PASSERELLE_AS_OF !== undefined && env.PASSERELLE_MODE === 'production') {
       context.addIssue({
@@ -171,8 +274,43 @@ const gatewaySchema = z
       databaseUrl: env.PASSERELLE_DATABASE_URL,
       /** The PostgreSQL schema holding the tables. */
       databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
+      /** The key pair the context of every subgraph call is signed with. */
+      contextKey: contextKeyLocation(
+        env.PASSERELLE_DATA_DIR,
+        env.PASSERELLE_CONTEXT_PRIVATE_KEY_FILE,
+        env.PASSERELLE_GATEWAY_PUBLIC_KEY_FILE,
+      ),
+      /** HTTPS for re-users when set; plain HTTP otherwise. */
+      tls:
+        env.PASSERELLE_TLS_CERT_FILE !== undefined && env.PASSERELLE_TLS_KEY_FILE !== undefined
+          ? Object.freeze({
+              certFile: env.PASSERELLE_TLS_CERT_FILE,
+              keyFile: env.PASSERELLE_TLS_KEY_FILE,
+            })
+          : undefined,
+      /** TLS settings for subgraph calls, when the subgraphs serve HTTPS. */
+      subgraphTls: subgraphTlsOf(env),
+      /** Origins that get CORS headers; empty: none, browsers cannot call from other sites. */
+      corsOrigins: env.PASSERELLE_CORS_ORIGINS ?? Object.freeze([]),
     }),
   );
+
+function subgraphTlsOf(env: {
+  PASSERELLE_SUBGRAPH_TLS_CA_FILE?: string | undefined;
+  PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE?: string | undefined;
+  PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE?: string | undefined;
+}): SubgraphTlsFiles | undefined {
+  const certFile = env.PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE;
+  const keyFile = env.PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE;
+  const clientCertificate =
+    certFile !== undefined && keyFile !== undefined
+      ? Object.freeze({ certFile, keyFile })
+      : undefined;
+  if (env.PASSERELLE_SUBGRAPH_TLS_CA_FILE === undefined && clientCertificate === undefined) {
+    return undefined;
+  }
+  return Object.freeze({ caFile: env.PASSERELLE_SUBGRAPH_TLS_CA_FILE, clientCertificate });
+}
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 
@@ -192,6 +330,8 @@ const launcherSchema = z
     PASSERELLE_AS_OF: calendarDate.optional(),
     PASSERELLE_STARTUP_TIMEOUT_MS: milliseconds.default(30_000),
     PASSERELLE_LOG_LEVEL: logLevel.default('info'),
+    PASSERELLE_CONTEXT_PRIVATE_KEY_FILE: filePath.optional(),
+    PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: filePath.optional(),
   })
   .transform((env) =>
     Object.freeze({
@@ -199,6 +339,12 @@ const launcherSchema = z
       host: env.PASSERELLE_HOST,
       port: env.PASSERELLE_PORT,
       dataDir: env.PASSERELLE_DATA_DIR,
+      /** Ensured before the data holders start: they need its public half to start. */
+      contextKey: contextKeyLocation(
+        env.PASSERELLE_DATA_DIR,
+        env.PASSERELLE_CONTEXT_PRIVATE_KEY_FILE,
+        env.PASSERELLE_GATEWAY_PUBLIC_KEY_FILE,
+      ),
       /** 0: every subgraph on an ephemeral port. */
       subgraphBasePort: env.PASSERELLE_SUBGRAPH_BASE_PORT,
       /** Generated people in the sandbox dataset; the generator's default when absent. */

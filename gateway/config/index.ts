@@ -3,8 +3,10 @@ export {
   assertApolloTelemetryDisabled,
   ConfigError,
   type ConfigIssue,
+  type ContextKeyLocation,
   childProcessEnv,
   type GatewayConfig,
+  type GatewayTlsFiles,
   type LauncherConfig,
   type LogLevel,
   loadAdminConfig,
@@ -15,4 +17,5 @@ export {
   parseLauncherConfig,
   type SubgraphEndpoint,
   type SubgraphFetcherKind,
+  type SubgraphTlsFiles,
 } from './config.js';

@@ -32,31 +32,8 @@ export type Caller =
   | Readonly<{ kind: 'anonymous'; missing: readonly string[] }>;
 
 /**
- * The headers the gateway sends with every subgraph call, for the data
- * holders' own policy enforcement and log (defence in depth). Lower case:
- * HTTP header names are case-insensitive, and Node sends them as given.
+ * Every header of ours starts with this. A subgraph call carries only the
+ * one the gateway sets, its signed context (`contextToken/`): any other is
+ * dropped, whoever set it.
  */
-export const SUBGRAPH_HEADERS = {
-  purpose: 'passerelle-purpose',
-  reuser: 'passerelle-reuser',
-  policyVersion: 'passerelle-policy-version',
-  requestId: 'passerelle-request-id',
-} as const;
-
-/** Every header of ours starts with this: a subgraph call carries only those the gateway sets. */
 export const PASSERELLE_HEADER_PREFIX = 'passerelle-';
-
-/** The headers for one subgraph call made on behalf of `context`. */
-export function subgraphHeadersFor(context: GatewayContext): Readonly<Record<string, string>> {
-  const always = {
-    [SUBGRAPH_HEADERS.policyVersion]: context.policySet.version,
-    [SUBGRAPH_HEADERS.requestId]: context.requestId,
-  };
-  if (context.caller.kind === 'anonymous') return always;
-  const { request } = context.caller.binding;
-  return {
-    [SUBGRAPH_HEADERS.purpose]: request.purposeId,
-    [SUBGRAPH_HEADERS.reuser]: request.reuserId,
-    ...always,
-  };
-}

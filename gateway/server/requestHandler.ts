@@ -10,8 +10,59 @@ export type RequestHandlerOptions = {
   serveGraphQL: (request: HTTPGraphQLRequest) => Promise<HTTPGraphQLResponse>;
   /** Probes every subgraph for `/ready`. */
   probeSubgraphs: () => Promise<SubgraphProbe[]>;
+  /**
+   * Browser origins allowed to call `/graphql` across sites (CORS). Empty:
+   * no CORS header is ever sent, so browsers on other sites cannot read answers.
+   */
+  corsOrigins?: readonly string[];
   logger: Logger;
 };
+
+/** Response headers a browser page on an allowed origin may read. */
+const CORS_EXPOSED_HEADERS = 'passerelle-request-id, passerelle-policy-version';
+/** How long a browser may cache a preflight answer, in seconds. */
+const CORS_MAX_AGE_SECONDS = 600;
+
+/**
+ * The CORS headers for a request, when its `Origin` is one of `allowed`;
+ * none otherwise. Credentials (cookies) are never allowed: re-users
+ * authenticate with a signed assertion in a header, not with cookies.
+ */
+function corsHeadersFor(
+  request: IncomingMessage,
+  allowed: readonly string[],
+): Record<string, string> | undefined {
+  const { origin } = request.headers;
+  if (typeof origin !== 'string' || !allowed.includes(origin)) return undefined;
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': CORS_EXPOSED_HEADERS,
+    vary: 'Origin',
+  };
+}
+
+/** Answers a CORS preflight from an allowed origin; false when it is not one. */
+function servePreflight(
+  request: IncomingMessage,
+  response: ServerResponse,
+  allowed: readonly string[],
+): boolean {
+  const cors = corsHeadersFor(request, allowed);
+  const requestedMethod = request.headers['access-control-request-method'];
+  if (cors === undefined || typeof requestedMethod !== 'string') return false;
+  const requestedHeaders = request.headers['access-control-request-headers'];
+  response.writeHead(204, {
+    ...cors,
+    'access-control-allow-methods': 'GET, POST',
+    ...(typeof requestedHeaders === 'string'
+      ? { 'access-control-allow-headers': requestedHeaders }
+      : {}),
+    'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+    'cache-control': 'no-store',
+  });
+  response.end();
+  return true;
+}
 
 type JsonHeaders = Readonly<Record<string, string>>;
 
@@ -119,7 +170,8 @@ async function serveReadiness(
  * context today, authentication and the access log next), and the standalone
  * server adds permissive CORS and a 50 MB body limit.
  *
- * - `POST|GET /graphql`: GraphQL over HTTP, through the request pipeline.
+ * - `POST|GET /graphql`: GraphQL over HTTP, through the request pipeline;
+ *   `OPTIONS` answers CORS preflights from the configured origins only.
  * - `GET /health`: liveness; 200 as long as the process serves HTTP.
  * - `GET /ready`: readiness; 200 only when every subgraph answers a probe,
  *   else 503 listing which subgraph is down and why.
@@ -129,6 +181,7 @@ export function createRequestHandler(
   options: RequestHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { serveGraphQL: serveGraphQLRequest, probeSubgraphs, logger } = options;
+  const corsOrigins = options.corsOrigins ?? [];
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const target = request.url ?? '/';
@@ -136,8 +189,14 @@ export function createRequestHandler(
     const path = queryStart === -1 ? target : target.slice(0, queryStart);
     const search = queryStart === -1 ? '' : target.slice(queryStart);
     switch (path) {
-      case '/graphql':
+      case '/graphql': {
+        if (request.method === 'OPTIONS' && servePreflight(request, response, corsOrigins)) return;
+        const cors = corsHeadersFor(request, corsOrigins);
+        if (cors !== undefined) {
+          for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
+        }
         return serveGraphQL(request, response, search, serveGraphQLRequest);
+      }
       case '/health':
         if (request.method !== 'GET')
           return methodNotAllowed(response, request.method ?? '', ['GET']);

@@ -1,3 +1,5 @@
+import type { ControlFetch } from './fetchers.js';
+
 /** One subgraph's answer to a readiness probe. */
 export type SubgraphProbe =
   | Readonly<{ name: string; status: 'up' }>
@@ -11,12 +13,17 @@ const TYPENAME_PROBE = JSON.stringify({ query: '{ __typename }' });
  */
 async function probeSubgraph(
   subgraph: Readonly<{ name: string; url: string }>,
-  timeoutMs: number,
+  options: ProbeOptions,
 ): Promise<SubgraphProbe> {
+  const { timeoutMs } = options;
   try {
-    const response = await fetch(subgraph.url, {
+    const response = await options.fetch(subgraph.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        ...(await options.headersFor(subgraph.name)),
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       body: TYPENAME_PROBE,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -37,7 +44,9 @@ async function probeSubgraph(
           reason: `unexpected answer (HTTP ${response.status})`,
         };
   } catch (error) {
-    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    // Global fetch says TimeoutError; node-fetch (with TLS to subgraphs) AbortError.
+    const timedOut =
+      error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     return {
       name: subgraph.name,
       status: 'down',
@@ -46,10 +55,18 @@ async function probeSubgraph(
   }
 }
 
+export type ProbeOptions = {
+  /** Each probe's own deadline. */
+  timeoutMs: number;
+  fetch: ControlFetch;
+  /** The gateway's signed service context for the subgraph named `name`. */
+  headersFor: (name: string) => Promise<Record<string, string>>;
+};
+
 /** Probes every subgraph in parallel; each gets `timeoutMs`. */
 export function probeSubgraphs(
   subgraphs: readonly Readonly<{ name: string; url: string }>[],
-  timeoutMs: number,
+  options: ProbeOptions,
 ): Promise<SubgraphProbe[]> {
-  return Promise.all(subgraphs.map((subgraph) => probeSubgraph(subgraph, timeoutMs)));
+  return Promise.all(subgraphs.map((subgraph) => probeSubgraph(subgraph, options)));
 }

@@ -1,12 +1,10 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { CONTEXT_TOKEN_HEADER } from '../contextToken/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
-import {
-  type GatewayContext,
-  PASSERELLE_HEADER_PREFIX,
-  subgraphHeadersFor,
-} from '../requestContext/index.js';
+import { type GatewayContext, PASSERELLE_HEADER_PREFIX } from '../requestContext/index.js';
 import { type Fetcher, SubgraphDeadlineExceeded, withDeadline } from './fetchers.js';
+import type { SubgraphContextTokens } from './subgraphContext.js';
 
 /** Statuses with which a subgraph (or a proxy before it) says it cannot serve now. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
@@ -20,6 +18,7 @@ export type SubgraphDataSourceOptions = {
   fetcher: Fetcher | undefined;
   timeoutMs: number;
   logger: Logger;
+  contextTokens: SubgraphContextTokens;
 };
 
 /**
@@ -29,13 +28,16 @@ export type SubgraphDataSourceOptions = {
  * field errors. The fields of the other subgraphs are still served; a
  * response plugin turns the reply into a 503 when nothing at all was.
  *
- * Every call carries the purpose, the re-user, the policy version and the
- * request id it is made for (the data holders enforce the same policies and
- * keep their own log). The client's own headers are never forwarded.
+ * Every call carries a context signed by the gateway for this subgraph
+ * (`Passerelle-Context`): the purpose, re-user, agent, request and trace ids
+ * and policy version it is made for. The data holders refuse calls without
+ * one, enforce the same policies and keep their own log. The client's own
+ * headers are never forwarded.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name: string;
   private readonly logger: Logger;
+  private readonly contextTokens: SubgraphContextTokens;
 
   constructor(options: SubgraphDataSourceOptions) {
     // Responses carry personal data and are never cached: skip parsing
@@ -43,24 +45,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     super({ url: options.url, honorSubgraphCacheControlHeader: false });
     this.name = options.name;
     this.logger = options.logger;
+    this.contextTokens = options.contextTokens;
     this.fetcher = withDeadline(options.fetcher ?? this.fetcher, options.timeoutMs);
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override async willSendRequest(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<void> {
     const headers = options.request.http?.headers;
     if (headers === undefined) return;
-    // Only the headers set below may speak for the gateway: drop any other
+    // Only the header set below may speak for the gateway: drop any other
     // passerelle-* header, whoever put it there.
     const ours = [...headers].filter(([name]) =>
       name.toLowerCase().startsWith(PASSERELLE_HEADER_PREFIX),
     );
     for (const [name] of ours) headers.delete(name);
-    // Health checks and schema loading serve no client request (the enum
-    // naming the kinds is not exported by @apollo/gateway).
-    if (!('incomingRequestContext' in options)) return;
-    for (const [name, value] of Object.entries(subgraphHeadersFor(options.context))) {
-      headers.set(name, value);
-    }
+    // Health checks and schema loading serve no client request: they get a
+    // service context (the enum naming the kinds is not exported by @apollo/gateway).
+    const token =
+      'incomingRequestContext' in options
+        ? await this.contextTokens.forRequest(options.context, this.name)
+        : await this.contextTokens.forService(this.name);
+    headers.set(CONTEXT_TOKEN_HEADER, token);
   }
 
   override didEncounterError(error: Error, _request: unknown, response?: { status: number }): void {

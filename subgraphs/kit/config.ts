@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_POLICIES_DIR } from '../../policies/engine/index.js';
 import type { HolderMode } from './purposeBinding.js';
@@ -15,7 +16,28 @@ const holderConfigSchema = z.object({
   PASSERELLE_AS_OF: isoDate.optional(),
   PASSERELLE_POLICIES_DIR: z.string().min(1).default(DEFAULT_POLICIES_DIR),
   PASSERELLE_MODE: z.enum(['sandbox', 'production']).default('sandbox'),
+  PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  PASSERELLE_HOLDER_TLS_CERT_FILE: z.string().min(1).optional(),
+  PASSERELLE_HOLDER_TLS_KEY_FILE: z.string().min(1).optional(),
+  PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
 });
+
+const TLS_VARIABLES = [
+  'PASSERELLE_HOLDER_TLS_CERT_FILE',
+  'PASSERELLE_HOLDER_TLS_KEY_FILE',
+  'PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE',
+] as const;
+
+/**
+ * Where the gateway publishes its public context key in a data folder (its
+ * private half lies beside it, and stays with the gateway).
+ */
+export function defaultGatewayPublicKeyFile(dataDir: string): string {
+  return join(resolve(dataDir), 'keys', 'gateway-context.public.jwk');
+}
+
+/** PEM files for HTTPS with mutual authentication (the holder's certificate, the gateway's CA). */
+export type HolderTlsFiles = Readonly<{ certFile: string; keyFile: string; clientCaFile: string }>;
 
 export type HolderConfig = Readonly<{
   dataDir: string;
@@ -27,6 +49,14 @@ export type HolderConfig = Readonly<{
   policiesDir: string;
   /** The system's stage; a purpose is active only in its own. */
   mode: HolderMode;
+  /**
+   * The gateway's public key (a JWK, or a JWK Set during a rotation), with
+   * which every request's `Passerelle-Context` is checked. Default:
+   * `<dataDir>/keys/gateway-context.public.jwk`, where the gateway writes it.
+   */
+  gatewayPublicKeyFile: string;
+  /** HTTPS with mutual TLS when set; plain HTTP (loopback only) otherwise. */
+  tls: HolderTlsFiles | undefined;
 }>;
 
 export class HolderConfigError extends Error {
@@ -35,18 +65,38 @@ export class HolderConfigError extends Error {
 
 export function readHolderConfig(env: NodeJS.ProcessEnv = process.env): HolderConfig {
   const parsed = holderConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `- ${issue.path.join('.')}: ${issue.message}`,
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `- ${issue.path.join('.')}: ${issue.message}`);
+  const givenTls = TLS_VARIABLES.filter((variable) => (env[variable] ?? '') !== '');
+  if (givenTls.length > 0 && givenTls.length < TLS_VARIABLES.length) {
+    problems.push(
+      `- ${TLS_VARIABLES.filter((variable) => !givenTls.includes(variable)).join(', ')}: required with ${givenTls.join(', ')} (HTTPS needs the certificate, its key and the CA of the gateway's client certificate)`,
     );
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new HolderConfigError(`invalid data holder configuration:\n${problems.join('\n')}`);
   }
+  const data = parsed.data;
   return Object.freeze({
-    dataDir: parsed.data.PASSERELLE_DATA_DIR,
-    host: parsed.data.PASSERELLE_HOST,
-    port: parsed.data.PASSERELLE_SUBGRAPH_PORT,
-    asOf: parsed.data.PASSERELLE_AS_OF,
-    policiesDir: parsed.data.PASSERELLE_POLICIES_DIR,
-    mode: parsed.data.PASSERELLE_MODE,
+    dataDir: data.PASSERELLE_DATA_DIR,
+    host: data.PASSERELLE_HOST,
+    port: data.PASSERELLE_SUBGRAPH_PORT,
+    asOf: data.PASSERELLE_AS_OF,
+    policiesDir: data.PASSERELLE_POLICIES_DIR,
+    mode: data.PASSERELLE_MODE,
+    gatewayPublicKeyFile:
+      data.PASSERELLE_GATEWAY_PUBLIC_KEY_FILE ??
+      defaultGatewayPublicKeyFile(data.PASSERELLE_DATA_DIR),
+    tls:
+      data.PASSERELLE_HOLDER_TLS_CERT_FILE !== undefined &&
+      data.PASSERELLE_HOLDER_TLS_KEY_FILE !== undefined &&
+      data.PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE !== undefined
+        ? Object.freeze({
+            certFile: data.PASSERELLE_HOLDER_TLS_CERT_FILE,
+            keyFile: data.PASSERELLE_HOLDER_TLS_KEY_FILE,
+            clientCaFile: data.PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE,
+          })
+        : undefined,
   });
 }

@@ -9,8 +9,9 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { Clock } from '../../policies/engine/index.js';
 import { type PurposeRuleCache, purposeShield } from '../../policies/engine/index.js';
+import { createGatewayContextVerifier, type GatewayPublicKeys } from './gatewayContext.js';
 import type { HolderPolicies } from './holderPolicies.js';
-import { closeServer, listenGraphQL } from './httpServer.js';
+import { closeServer, type HolderTls, listenGraphQL } from './httpServer.js';
 import { withMinimisation } from './minimisation.js';
 import { bindPurpose, type HolderMode, type RequestPurpose } from './purposeBinding.js';
 import type { HolderStore } from './store.js';
@@ -27,7 +28,8 @@ export type DataHolderName = (typeof DATA_HOLDERS)[number];
 /**
  * What the kit gives every resolver of a data holder, fresh for each
  * request: its loaders, the holder's clock, and what the request is bound to
- * (purpose, re-user, request id).
+ * (purpose, re-user, agent, request and trace ids, from the gateway's
+ * verified context).
  */
 export type HolderContext<Loaders> = RequestPurpose & {
   loaders: Loaders;
@@ -68,8 +70,15 @@ export type DataHolderStartOptions = {
   policies: Pick<HolderPolicies, 'current'>;
   /** The system's stage: purposes written for another stage are not active. */
   mode: HolderMode;
+  /**
+   * The gateway's public key(s): every request must carry a context the
+   * gateway signed for this holder (`Passerelle-Context`), or it gets 401.
+   */
+  gatewayKeys: GatewayPublicKeys;
   host: string;
   port: number;
+  /** HTTPS with mutual TLS (only the gateway's client certificate is accepted); plain HTTP when absent. */
+  tls?: HolderTls | undefined;
 };
 
 /**
@@ -129,10 +138,12 @@ async function startDataHolder<Loaders>(
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
+  const verifier = createGatewayContextVerifier(options.gatewayKeys, definition.name);
   const listening = await listenGraphQL({
     apollo,
-    context: async (request) => ({
-      ...bindPurpose(request.headers, {
+    verifyContext: (header) => verifier.verify(header),
+    context: async (_request, gatewayContext) => ({
+      ...bindPurpose(gatewayContext, {
         policies: policies.current(),
         holder: definition.name,
         today: clock.today(),
@@ -143,6 +154,7 @@ async function startDataHolder<Loaders>(
     }),
     host: options.host,
     port: options.port,
+    tls: options.tls,
   });
   let stopped: Promise<void> | undefined;
   return {

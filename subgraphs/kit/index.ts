@@ -1,7 +1,13 @@
 export { type Clock, fixedClock, systemClock } from '../../policies/engine/index.js';
 export { badArgument, requireDate, requireMonth, requirePattern } from './arguments.js';
 export { type BatchLoaderSpec, createBatchLoader } from './batchLoader.js';
-export { type HolderConfig, HolderConfigError, readHolderConfig } from './config.js';
+export {
+  defaultGatewayPublicKeyFile,
+  type HolderConfig,
+  HolderConfigError,
+  type HolderTlsFiles,
+  readHolderConfig,
+} from './config.js';
 export {
   buildHolderSchema,
   DATA_HOLDERS,
@@ -14,14 +20,33 @@ export {
   type RunningDataHolder,
 } from './dataHolder.js';
 export {
+  createGatewayContextVerifier,
+  GATEWAY_CONTEXT_ALGORITHM,
+  GATEWAY_CONTEXT_HEADER,
+  GATEWAY_CONTEXT_ISSUER,
+  GATEWAY_CONTEXT_TYPE,
+  type GatewayContextClaims,
+  type GatewayContextRefusal,
+  type GatewayContextVerification,
+  type GatewayContextVerifier,
+  GatewayKeyError,
+  type GatewayPublicKeys,
+  importGatewayPublicKeys,
+  loadGatewayPublicKeys,
+  type PurposeContext,
+  type ServiceContext,
+} from './gatewayContext.js';
+export {
   fixedHolderPolicies,
   type HolderPolicies,
   type HolderPoliciesOptions,
   watchHolderPolicies,
 } from './holderPolicies.js';
 export { AGE_BAND_SDL, AMOUNT_BRACKET_SDL, holderTypeDefs } from './holderSchema.js';
-export { type HolderMode, PURPOSE_HEADERS, type RequestPurpose } from './purposeBinding.js';
+export type { HolderTls } from './httpServer.js';
+export type { HolderMode, RequestPurpose } from './purposeBinding.js';
 export { type HolderReadyMessage, runDataHolder } from './runDataHolder.js';
+export { isServiceOperation } from './serviceScope.js';
 export { type HolderStore, HolderStoreUnavailableError, openHolderStore } from './store.js';
 export { holderStorePath, holdersFolder, storeFileName } from './storeLayout.js';
 export { ageOn, applyTransform, type BoundedClass, classOf, TransformError } from './transforms.js';

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import {
   type CompiledPurpose,
   isPurposeActive,
@@ -7,60 +6,73 @@ import {
   type PurposeRefusal,
 } from '../../policies/engine/index.js';
 import type { DataHolderName } from './dataHolder.js';
-
-/**
- * Headers the gateway sends on every subgraph fetch, naming what the request
- * is bound to. (They will be signed by the gateway; until then a holder
- * trusts the network it listens on, loopback.)
- */
-export const PURPOSE_HEADERS = {
-  purpose: 'passerelle-purpose',
-  reuser: 'passerelle-reuser',
-  policyVersion: 'passerelle-policy-version',
-  requestId: 'passerelle-request-id',
-} as const;
+import type { GatewayContextClaims } from './gatewayContext.js';
 
 /** The system's stage: a purpose is active only in the stage it was written for. */
 export type HolderMode = 'sandbox' | 'production';
 
-/** What a request is bound to, as the holder's resolvers and shield rules read it. */
+/**
+ * What a request is bound to, as the holder's resolvers and shield rules
+ * read it. Everything but `purpose` comes from the gateway's verified
+ * context; all of it is undefined for the gateway's own service calls.
+ */
 export type RequestPurpose = {
   /**
-   * The purpose the request is bound to. Undefined when it declared none, or
-   * one this holder does not know, may not serve to that re-user, or that is
-   * not active today: every field but federation's own is then refused.
+   * The purpose the request is bound to. Undefined when it is bound to none
+   * (a service call), or to one this holder does not know, may not serve to
+   * that re-user, or that is not active today: every field but federation's
+   * own is then refused.
    */
   purpose: CompiledPurpose | undefined;
   /** When `purpose` is undefined: why, for the errors of the refused fields. */
   purposeRefusal: PurposeRefusal | undefined;
   reuserId: string | undefined;
+  /** The person or service inside the re-user who asks (for the holder's own log). */
+  agent: string | undefined;
+  /** The file or case reference the request is made for, when given. */
+  reason: string | undefined;
   /** The gateway's request id, also the access-log key. */
   requestId: string | undefined;
+  traceId: string | undefined;
   /** The policy version the gateway checked the request against. */
   policyVersion: string | undefined;
 };
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 /**
  * Binds a request to its purpose with the holder's own policies (defence in
  * depth: the holder does not take the gateway's word for what a purpose
  * grants). The purpose must exist, reach this holder, be active on `today`
- * in `mode`, and be held by the re-user on `today`.
+ * in `mode`, and be held by the re-user on `today`. `gatewayContext` is
+ * the verified context the gateway signed for this request.
  */
 export function bindPurpose(
-  headers: IncomingHttpHeaders,
+  gatewayContext: GatewayContextClaims,
   context: { policies: PolicySet; holder: DataHolderName; today: string; mode: HolderMode },
 ): RequestPurpose {
-  const purposeId = header(headers, PURPOSE_HEADERS.purpose);
-  const reuserId = header(headers, PURPOSE_HEADERS.reuser);
+  if (gatewayContext.scope === 'service') {
+    return {
+      purpose: undefined,
+      purposeRefusal: {
+        code: 'PURPOSE_FIELD_DENIED',
+        purposeId: undefined,
+        message: "The gateway's service context is bound to no purpose.",
+      },
+      reuserId: undefined,
+      agent: undefined,
+      reason: undefined,
+      requestId: undefined,
+      traceId: undefined,
+      policyVersion: undefined,
+    };
+  }
+  const { purpose: purposeId, reuser: reuserId } = gatewayContext;
   const bound = {
     reuserId,
-    requestId: header(headers, PURPOSE_HEADERS.requestId),
-    policyVersion: header(headers, PURPOSE_HEADERS.policyVersion),
+    agent: gatewayContext.agent,
+    reason: gatewayContext.reason,
+    requestId: gatewayContext.requestId,
+    traceId: gatewayContext.traceId,
+    policyVersion: gatewayContext.policyVersion,
   };
   const refuse = (code: PurposeRefusal['code'], message: string): RequestPurpose => ({
     ...bound,
@@ -69,12 +81,6 @@ export function bindPurpose(
   });
 
   const { policies, holder, today, mode } = context;
-  if (purposeId === undefined) {
-    return refuse(
-      'PURPOSE_FIELD_DENIED',
-      `No purpose was declared (header ${PURPOSE_HEADERS.purpose}).`,
-    );
-  }
   const purpose = policies.purposes.get(purposeId);
   if (purpose === undefined) {
     return refuse(
@@ -92,12 +98,6 @@ export function bindPurpose(
     return refuse(
       'PURPOSE_NOT_ACTIVE',
       `Purpose "${purposeId}" is not active on ${today} in ${mode} (stage ${purpose.stage}, valid ${purpose.validFrom} to ${purpose.validUntil}).`,
-    );
-  }
-  if (reuserId === undefined) {
-    return refuse(
-      'PURPOSE_NOT_GRANTED',
-      `No re-user was declared (header ${PURPOSE_HEADERS.reuser}) for purpose "${purposeId}".`,
     );
   }
   const holds = policies.reusers

@@ -1,20 +1,54 @@
+import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { fixedClock, PolicyLoadError, systemClock } from '../../policies/engine/index.js';
-import { readHolderConfig } from './config.js';
+import { HolderConfigError, type HolderTlsFiles, readHolderConfig } from './config.js';
 import type { DataHolder } from './dataHolder.js';
+import { GatewayKeyError, loadGatewayPublicKeys } from './gatewayContext.js';
 import { watchHolderPolicies } from './holderPolicies.js';
+import type { HolderTls } from './httpServer.js';
 import { openHolderStore } from './store.js';
 import { holderStorePath } from './storeLayout.js';
 
 /** Message a holder process sends its parent (over IPC) once it listens. */
 export type HolderReadyMessage = { type: 'ready'; holder: string; url: string };
 
+/** A TLS file that cannot be read: the holder would not serve what the operator asked. */
+class HolderTlsError extends Error {
+  override readonly name = 'HolderTlsError';
+}
+
+async function readTlsFiles(files: HolderTlsFiles): Promise<HolderTls> {
+  const read = async (variable: string, file: string) => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new HolderTlsError(`cannot read ${variable} ${file} (${code})`);
+    }
+  };
+  return {
+    cert: await read('PASSERELLE_HOLDER_TLS_CERT_FILE', files.certFile),
+    key: await read('PASSERELLE_HOLDER_TLS_KEY_FILE', files.keyFile),
+    clientCa: await read('PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE', files.clientCaFile),
+  };
+}
+
+/** Failures whose message says what to fix: no stack needed. */
+function isExplainedStartupFailure(error: unknown): error is Error {
+  return (
+    error instanceof PolicyLoadError ||
+    error instanceof HolderConfigError ||
+    error instanceof GatewayKeyError ||
+    error instanceof HolderTlsError
+  );
+}
+
 /**
  * Process entry for a data holder: reads the environment, loads its
  * policies (and watches them), opens the store, serves, reports readiness to
  * a parent launcher, and stops cleanly on SIGTERM / SIGINT. Exits non-zero
- * with the reason if it cannot start, e.g. with every problem of invalid
- * policy files.
+ * with the reason if it cannot start: e.g. every problem of invalid policy
+ * files, or no gateway public key to check requests with.
  */
 export async function runDataHolder(holder: DataHolder): Promise<void> {
   // Synchronous output: pino's asynchronous destination retries forever on a
@@ -22,6 +56,9 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
   const log = pino({ name: holder.name }, pino.destination({ dest: 1, sync: true }));
   try {
     const config = readHolderConfig();
+    // Before anything else: without the gateway's key, nothing could be served.
+    const gatewayKeys = await loadGatewayPublicKeys(config.gatewayPublicKeyFile);
+    const tls = config.tls === undefined ? undefined : await readTlsFiles(config.tls);
     const policies = watchHolderPolicies({
       dir: config.policiesDir,
       holder: holder.name,
@@ -37,11 +74,17 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
       clock,
       policies,
       mode: config.mode,
+      gatewayKeys,
       host: config.host,
       port: config.port,
+      tls,
     });
     log.info(
-      { url: running.url, policyVersion: policies.current().version },
+      {
+        url: running.url,
+        policyVersion: policies.current().version,
+        gatewayKeys: [...gatewayKeys.keys.keys()],
+      },
       'data holder listening',
     );
     const ready: HolderReadyMessage = { type: 'ready', holder: holder.name, url: running.url };
@@ -58,7 +101,7 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
     // A launcher that dies must not leave orphan holders behind.
     process.once('disconnect', () => void shutdown('parent disconnected'));
   } catch (error) {
-    if (error instanceof PolicyLoadError) log.fatal(error.message);
+    if (isExplainedStartupFailure(error)) log.fatal(error.message);
     else log.fatal({ err: error }, 'data holder failed to start');
     process.exit(1);
   }

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPeopleSubgraph, type TinySubgraph } from '../unit/gateway/tinySubgraphs.js';
+import '../support/context.js';
 
 const REPOSITORY = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -82,6 +83,8 @@ describe('gateway process start-up failures', () => {
     // The same subgraph twice under two names: both define Query.person, which composition refuses.
     const result = await run('gateway/main.ts', [], {
       PASSERELLE_PORT: '0',
+      // The gateway keeps its context key pair there (keys/), shared by the run's processes.
+      PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
       PASSERELLE_SUBGRAPHS: `first=${people.url},second=${people.url}`,
     });
     expect(result.code).toBe(1);
@@ -94,6 +97,7 @@ describe('gateway process start-up failures', () => {
   it('exits non-zero naming the subgraph that does not answer', async () => {
     const result = await run('gateway/main.ts', [], {
       PASSERELLE_PORT: '0',
+      PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
       PASSERELLE_STARTUP_TIMEOUT_MS: '1500',
       PASSERELLE_SUBGRAPHS: `people=${people.url},absent=http://127.0.0.1:9/graphql`,
     });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
 import { type GatewayConfig, type RunningGateway, startGateway } from '../../../gateway/index.js';
 import {
@@ -8,6 +8,7 @@ import {
   TINY_HEADERS,
   type TinySubgraph,
 } from './tinySubgraphs.js';
+import '../../support/context.js';
 
 type GraphQLBody = {
   data?: Record<string, unknown> | null;
@@ -22,6 +23,8 @@ function gatewayConfig(subgraphs: TinySubgraph[], mode: 'sandbox' | 'production'
     PASSERELLE_MODE: mode,
     PASSERELLE_POLICIES_DIR: policies.dir,
     PASSERELLE_PORT: '0',
+    // The gateway keeps its context key pair there (keys/), shared by the run's processes.
+    PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
     PASSERELLE_SUBGRAPHS: subgraphs.map((subgraph) => `${subgraph.name}=${subgraph.url}`).join(','),
     PASSERELLE_SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_TIMEOUT_MS),
     PASSERELLE_STARTUP_TIMEOUT_MS: '5000',

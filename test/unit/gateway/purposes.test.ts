@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
 import {
   type GatewayConfig,
@@ -12,6 +13,10 @@ import {
   type RunningGateway,
   startGateway,
 } from '../../../gateway/index.js';
+import {
+  createGatewayContextVerifier,
+  loadGatewayPublicKeys,
+} from '../../../subgraphs/kit/index.js';
 import { asReuser } from '../../support/asReuser.js';
 import { createPolicyFixture, type PurposeFixture } from '../../support/policyFixture.js';
 import {
@@ -19,6 +24,7 @@ import {
   startCivilStatus,
   startFamilyBenefits,
 } from './purposeSubgraphs.js';
+import '../../support/context.js';
 
 // The bound request, the purpose binding and the policy pre-flight, through
 // the gateway's HTTP endpoint, over two tiny data holders that record what
@@ -107,6 +113,8 @@ function configFor(
 ): GatewayConfig {
   return parseGatewayConfig({
     PASSERELLE_PORT: '0',
+    // The gateway keeps its context key pair there (keys/), shared by the run's processes.
+    PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
     PASSERELLE_SUBGRAPHS: subgraphs.map((subgraph) => `${subgraph.name}=${subgraph.url}`).join(','),
     PASSERELLE_STARTUP_TIMEOUT_MS: '5000',
     PASSERELLE_LOG_LEVEL: 'silent',
@@ -515,33 +523,76 @@ describe('dry-run mode', () => {
 });
 
 describe('what data holders receive', () => {
-  it('the purpose, re-user, policy version and request id, and none of the client headers', async () => {
+  /** Checks a data holder's `Passerelle-Context` as the kit does, with the key the gateway published. */
+  async function verifiedContext(header: string | undefined, holder: string) {
+    const keys = await loadGatewayPublicKeys(
+      join(inject('sandboxDataDir'), 'keys', 'gateway-context.public.jwk'),
+    );
+    return createGatewayContextVerifier(keys, holder).verify(header);
+  }
+
+  it('a signed context naming the purpose, re-user, agent, reason, request, trace and policy version, and none of the client headers', async () => {
     civilStatus.clear();
     const response = await query('{ person(id: "1") { familyName } }', {
-      ...asReuser(REUSER, 'identity-check', { reason: 'file-42' }),
+      ...asReuser(REUSER, 'identity-check', { agent: 'agent-7', reason: 'file-42' }),
       'passerelle-policy-version': 'forged',
       'passerelle-request-id': 'forged',
+      'passerelle-context': 'forged',
       'passerelle-extra': 'forged',
       authorization: 'Bearer not-for-subgraphs',
     });
     expect(response.status).toBe(200);
     expect(civilStatus.received).toHaveLength(1);
     const sent = civilStatus.received[0]?.headers ?? {};
-    expect(sent['passerelle-purpose']).toBe('identity-check');
-    expect(sent['passerelle-reuser']).toBe(REUSER);
-    expect(sent['passerelle-policy-version']).toBe(policyVersionOf(response));
-    expect(sent['passerelle-request-id']).toBe(response.headers.get('passerelle-request-id'));
-    expect(
-      Object.keys(sent)
-        .filter((name) => name.startsWith('passerelle-'))
-        .sort(),
-    ).toEqual([
-      'passerelle-policy-version',
-      'passerelle-purpose',
-      'passerelle-request-id',
-      'passerelle-reuser',
+    expect(Object.keys(sent).filter((name) => name.startsWith('passerelle-'))).toEqual([
+      'passerelle-context',
     ]);
+    expect(await verifiedContext(sent['passerelle-context'], 'civil-status')).toEqual({
+      ok: true,
+      context: {
+        scope: 'purpose',
+        purpose: 'identity-check',
+        reuser: REUSER,
+        agent: 'agent-7',
+        reason: 'file-42',
+        requestId: response.headers.get('passerelle-request-id'),
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        policyVersion: policyVersionOf(response),
+      },
+    });
     expect(sent.authorization).toBeUndefined();
+  });
+
+  it('a context only that data holder accepts, signed once per request and data holder', async () => {
+    civilStatus.clear();
+    familyBenefits.clear();
+    const response = await query(
+      '{ person(id: "1") { familyName familyBenefits { familyQuotient(month: "2026-11") { value } } } }',
+      asReuser(REUSER, 'identity-filter'),
+    );
+    expect(response.body.errors).toBeUndefined();
+    const civilStatusContext = civilStatus.received[0]?.headers['passerelle-context'];
+    const familyBenefitsContext = familyBenefits.received[0]?.headers['passerelle-context'];
+    expect((await verifiedContext(civilStatusContext, 'civil-status')).ok).toBe(true);
+    expect((await verifiedContext(familyBenefitsContext, 'family-benefits')).ok).toBe(true);
+    expect(await verifiedContext(civilStatusContext, 'family-benefits')).toMatchObject({
+      ok: false,
+      refusal: { code: 'CONTEXT_INVALID' },
+    });
+    // A second request gets its own tokens.
+    civilStatus.clear();
+    await query('{ person(id: "1") { familyName } }', asReuser(REUSER, 'identity-filter'));
+    expect(civilStatus.received[0]?.headers['passerelle-context']).not.toBe(civilStatusContext);
+  });
+
+  it("a service context with the gateway's own readiness probes", async () => {
+    civilStatus.clear();
+    const base = gateway.url.replace(/\/graphql$/, '');
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    expect(civilStatus.received.map((request) => request.query)).toEqual(['{ __typename }']);
+    expect(
+      await verifiedContext(civilStatus.received[0]?.headers['passerelle-context'], 'civil-status'),
+    ).toEqual({ ok: true, context: { scope: 'service' } });
   });
 });
 
@@ -631,6 +682,7 @@ describe('gateway start with invalid policies', () => {
         ...process.env,
         APOLLO_TELEMETRY_DISABLED: '1',
         PASSERELLE_PORT: '0',
+        PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
         PASSERELLE_LOG_LEVEL: 'silent',
         PASSERELLE_SUBGRAPHS: `civil-status=${civilStatus.url},family-benefits=${familyBenefits.url}`,
         PASSERELLE_POLICIES_DIR: broken.dir,
@@ -656,6 +708,7 @@ describe('production mode, until authentication exists', () => {
       parseGatewayConfig({
         PASSERELLE_MODE: 'production',
         PASSERELLE_PORT: '0',
+        PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
         PASSERELLE_SUBGRAPHS: `civil-status=${civilStatus.url},family-benefits=${familyBenefits.url}`,
         PASSERELLE_LOG_LEVEL: 'silent',
         PASSERELLE_POLICIES_DIR: policies.dir,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGatewayConfig, type SubgraphFetcherKind } from '../../../gateway/config/index.js';
 import { type RunningGateway, startGateway } from '../../../gateway/index.js';
 import {
@@ -8,6 +8,7 @@ import {
   TINY_HEADERS,
   type TinySubgraph,
 } from './tinySubgraphs.js';
+import '../../support/context.js';
 
 const FETCHERS: SubgraphFetcherKind[] = ['node-fetch', 'default', 'undici'];
 
@@ -30,6 +31,8 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
     gateway = await startGateway(
       parseGatewayConfig({
         PASSERELLE_PORT: '0',
+        // The gateway keeps its context key pair there (keys/), shared by the run's processes.
+        PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
         PASSERELLE_SUBGRAPHS: subgraphs
           .map((subgraph) => `${subgraph.name}=${subgraph.url}`)
           .join(','),

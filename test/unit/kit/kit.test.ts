@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICIES_DIR } from '../../../policies/engine/index.js';
 import {
@@ -62,7 +63,31 @@ describe('holder configuration', () => {
       asOf: undefined,
       policiesDir: DEFAULT_POLICIES_DIR,
       mode: 'sandbox',
+      gatewayPublicKeyFile: resolve('data/keys/gateway-context.public.jwk'),
+      tls: undefined,
     });
+  });
+
+  it("finds the gateway's public key in the data folder, or where it is told", () => {
+    expect(readHolderConfig({ PASSERELLE_DATA_DIR: '/srv/passerelle' })).toMatchObject({
+      gatewayPublicKeyFile: '/srv/passerelle/keys/gateway-context.public.jwk',
+    });
+    expect(
+      readHolderConfig({ PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: '/etc/passerelle/gateway.jwk' }),
+    ).toMatchObject({ gatewayPublicKeyFile: '/etc/passerelle/gateway.jwk' });
+  });
+
+  it('serves HTTPS with mutual TLS only when given all three files', () => {
+    expect(
+      readHolderConfig({
+        PASSERELLE_HOLDER_TLS_CERT_FILE: 'holder.pem',
+        PASSERELLE_HOLDER_TLS_KEY_FILE: 'holder.key',
+        PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE: 'ca.pem',
+      }).tls,
+    ).toEqual({ certFile: 'holder.pem', keyFile: 'holder.key', clientCaFile: 'ca.pem' });
+    expect(() => readHolderConfig({ PASSERELLE_HOLDER_TLS_CERT_FILE: 'holder.pem' })).toThrow(
+      /PASSERELLE_HOLDER_TLS_KEY_FILE, PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE: required with PASSERELLE_HOLDER_TLS_CERT_FILE/,
+    );
   });
 
   it('reads the policy folder and the mode', () => {

@@ -15,10 +15,15 @@ import {
   type HolderPolicies,
   holderStorePath,
   openHolderStore,
-  PURPOSE_HEADERS,
   type RunningDataHolder,
 } from '../../../subgraphs/kit/index.js';
 import '../../support/context.js';
+import type { ContextClaims } from '../../../gateway/contextToken/index.js';
+import {
+  createTestContextKey,
+  purposeClaims,
+  type TestContextKey,
+} from '../../support/gatewayContext.js';
 import { type GraphQLResponse, postGraphQL } from '../../support/graphql.js';
 import { TEST_DATASET } from '../../support/sandboxDataset.js';
 
@@ -40,12 +45,22 @@ export function fixturePolicies(holder: DataHolderName, dir = FIXTURE_POLICIES_D
 }
 
 export type TestHolder = RunningDataHolder & {
-  /** Posts a query bound to a purpose (and re-user), as the gateway does. */
+  /**
+   * Posts a query as the gateway does: with a context signed for this
+   * holder, bound to `purpose` (and re-user); without a purpose, a service
+   * context (schema reads only).
+   */
   query<Data = Record<string, unknown>>(
     text: string,
     options?: { purpose?: string; reuser?: string; variables?: Record<string, unknown> },
   ): Promise<GraphQLResponse<Data>>;
-  /** Posts a query with exactly these headers. */
+  /** Posts a query with a context carrying exactly these claims, signed for this holder. */
+  queryAs<Data = Record<string, unknown>>(
+    text: string,
+    claims: ContextClaims,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<Data>>;
+  /** Posts a query with exactly these headers (no signed context unless given). */
   queryWithHeaders<Data = Record<string, unknown>>(
     text: string,
     headers: Record<string, string>,
@@ -53,13 +68,15 @@ export type TestHolder = RunningDataHolder & {
   ): Promise<GraphQLResponse<Data>>;
 };
 
-/** The headers of a request bound to a purpose, as the gateway sends them. */
-export function purposeHeaders(purpose: string, reuser = TEST_REUSER): Record<string, string> {
-  return {
-    [PURPOSE_HEADERS.purpose]: purpose,
-    [PURPOSE_HEADERS.reuser]: reuser,
-    [PURPOSE_HEADERS.requestId]: 'test-request',
-  };
+let testKey: Promise<TestContextKey> | undefined;
+
+/**
+ * The gateway key pair of this test file's holders: the holders check
+ * contexts with its public half, the tests sign with its private half.
+ */
+export function testContextKey(): Promise<TestContextKey> {
+  testKey ??= createTestContextKey();
+  return testKey;
 }
 
 /** Starts a holder over the test dataset, on the dataset's date, in sandbox mode. */
@@ -67,14 +84,18 @@ export async function startTestHolder(
   holder: DataHolderName,
   policies: HolderPolicies = fixedHolderPolicies(fixturePolicies(holder)),
 ): Promise<TestHolder> {
+  const key = await testContextKey();
   const running = await DATA_HOLDER_DEFINITIONS[holder].start({
     store: openHolderStore(holderStorePath(inject('sandboxDataDir'), holder)),
     clock: fixedClock(TEST_DATASET.asOf),
     policies,
     mode: 'sandbox',
+    gatewayKeys: key.publicKeys,
     host: '127.0.0.1',
     port: 0,
   });
+  const queryAs: TestHolder['queryAs'] = async (text, claims, variables) =>
+    postGraphQL(running.url, text, variables, await key.headersFor(holder, claims));
   return {
     ...running,
     stop: async () => {
@@ -82,12 +103,14 @@ export async function startTestHolder(
       running.store.close();
     },
     query: (text, options = {}) =>
-      postGraphQL(
-        running.url,
+      queryAs(
         text,
+        options.purpose === undefined
+          ? { scope: 'service' }
+          : purposeClaims(options.purpose, options.reuser ?? TEST_REUSER),
         options.variables,
-        options.purpose === undefined ? {} : purposeHeaders(options.purpose, options.reuser),
       ),
+    queryAs,
     queryWithHeaders: (text, headers, variables) =>
       postGraphQL(running.url, text, variables, headers),
   };

@@ -11,7 +11,13 @@ import { type HolderPolicies, watchHolderPolicies } from '../../../subgraphs/kit
 import { NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
 import '../../support/context.js';
 import { TEST_DATASET } from '../../support/sandboxDataset.js';
-import { FIXTURE_POLICIES_DIR, refusals, startTestHolder, type TestHolder } from './harness.js';
+import {
+  FIXTURE_POLICIES_DIR,
+  refusals,
+  startTestHolder,
+  type TestHolder,
+  testContextKey,
+} from './harness.js';
 
 const REPOSITORY = fileURLToPath(new URL('../../..', import.meta.url));
 const MEMBERS = `{ beneficiaryByFileNumber(fileNumber: "${NAMED_PEOPLE.singleParent.benefitsFileNumber}") {
@@ -86,6 +92,9 @@ describe('a data holder process whose policies do not load', () => {
     const dir = mkdtempSync(join(tmpdir(), 'passerelle-policies-'));
     try {
       cpSync(FIXTURE_POLICIES_DIR, dir, { recursive: true });
+      // The holder reads the gateway's public key before its policies: give it one.
+      const publicKeyFile = join(dir, 'gateway-context.public.jwk');
+      writeFileSync(publicKeyFile, JSON.stringify((await testContextKey()).key.publicJwk));
       const file = join(dir, 'purposes', 'canteen-pricing.yaml');
       writeFileSync(
         file,
@@ -104,6 +113,7 @@ describe('a data holder process whose policies do not load', () => {
             ...process.env,
             PASSERELLE_POLICIES_DIR: dir,
             PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
+            PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: publicKeyFile,
             PASSERELLE_AS_OF: TEST_DATASET.asOf,
           },
         },

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PURPOSE_HEADERS } from '../../../subgraphs/kit/index.js';
 import { NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
-import { purposeHeaders, refusals, startTestHolder, type TestHolder } from './harness.js';
+import { purposeClaims } from '../../support/gatewayContext.js';
+import { refusals, startTestHolder, TEST_REUSER, type TestHolder } from './harness.js';
 
-// Data holders called directly, as the gateway calls them, with the purpose
-// headers it sends: each holder enforces the purposes itself (deny by default).
+// Data holders called directly, as the gateway calls them, with the context
+// it signs: each holder enforces the purposes itself (deny by default).
 
 const singleParentFile = NAMED_PEOPLE.singleParent.benefitsFileNumber;
 
@@ -162,61 +162,54 @@ describe('argument constraints', () => {
 describe('a request not bound to a usable purpose', () => {
   const field = 'Query.beneficiaryByFileNumber';
   it.each([
-    ['no purpose header', {}, 'PURPOSE_FIELD_DENIED', 'No purpose was declared'],
     [
       'an unknown purpose',
-      purposeHeaders('no-such-purpose'),
+      purposeClaims('no-such-purpose', TEST_REUSER),
       'PURPOSE_UNKNOWN',
       'Purpose "no-such-purpose" is not in the policies of data holder family-benefits',
     ],
     [
       'a purpose for another data holder',
-      purposeHeaders('social-pricing-tax'),
+      purposeClaims('social-pricing-tax', TEST_REUSER),
       'PURPOSE_NOT_GRANTED',
       'may not reach data holder family-benefits',
     ],
     [
       'a purpose the re-user does not hold',
-      purposeHeaders('canteen-pricing', 'other-reuser'),
+      purposeClaims('canteen-pricing', 'other-reuser'),
       'PURPOSE_NOT_GRANTED',
       'Re-user "other-reuser" does not hold purpose "canteen-pricing"',
     ],
     [
-      'no re-user header',
-      { [PURPOSE_HEADERS.purpose]: 'canteen-pricing' },
-      'PURPOSE_NOT_GRANTED',
-      'No re-user was declared',
-    ],
-    [
       'a purpose past its validity',
-      purposeHeaders('expired-purpose'),
+      purposeClaims('expired-purpose', TEST_REUSER),
       'PURPOSE_NOT_ACTIVE',
       'is not active on 2026-11-15',
     ],
-  ])('is refused every field with %s', async (_case, headers, code, message) => {
-    const response = await familyBenefits.queryWithHeaders(CURRENT_QUOTIENT, headers);
+  ])('is refused every field with %s', async (_case, claims, code, message) => {
+    const response = await familyBenefits.queryAs(CURRENT_QUOTIENT, claims);
     expect(response.body.data).toEqual({ beneficiaryByFileNumber: null });
     expect(refusals(response)).toEqual({ [field]: code });
     expect(response.body.errors?.[0]?.message).toContain(message);
   });
 
   it('still gets the schema from _service, which the gateway composes with', async () => {
-    const response = await familyBenefits.queryWithHeaders<{ _service: { sdl: string } }>(
+    const response = await familyBenefits.queryAs<{ _service: { sdl: string } }>(
       '{ _service { sdl } }',
-      {},
+      purposeClaims('no-such-purpose', TEST_REUSER),
     );
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?._service.sdl).toContain('@window(by: "month", unit: "month")');
   });
 
   it('gets nothing from _entities', async () => {
-    const response = await familyBenefits.queryWithHeaders<{ _entities: unknown[] }>(
+    const response = await familyBenefits.queryAs<{ _entities: unknown[] }>(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Person { familyBenefits { fileNumber } } } }',
-      {},
+      purposeClaims('no-such-purpose', TEST_REUSER),
       { r: [{ __typename: 'Person', id: NAMED_PEOPLE.singleParent.personId }] },
     );
     expect(response.body.data?._entities).toEqual([{ familyBenefits: null }]);
-    expect(refusals(response)).toEqual({ 'Person.familyBenefits': 'PURPOSE_FIELD_DENIED' });
+    expect(refusals(response)).toEqual({ 'Person.familyBenefits': 'PURPOSE_UNKNOWN' });
   });
 });
 
