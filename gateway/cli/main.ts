@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import type { Command } from './command.js';
+import { contextKeyCommand } from './contextKey.js';
 import { keyCommand } from './key.js';
 import { policyCommand } from './policy.js';
 import { reuserCommand } from './reuser.js';
@@ -16,6 +17,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   policy: policyCommand,
   reuser: reuserCommand,
   key: keyCommand,
+  'context-key': contextKeyCommand,
 };
 
 function usage(): string {

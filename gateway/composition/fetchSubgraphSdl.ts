@@ -63,9 +63,22 @@ async function requestSdl(
   if (typeof sdl === 'string' && sdl.trim() !== '') return sdl;
   // A starting server may briefly answer 5xx; anything else is final.
   if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
+  if (response.status === 401 || response.status === 403) {
+    const reason = refusalReasonOf(body);
+    throw new NotAFederatedSubgraph(
+      `HTTP ${response.status}: the subgraph refused the gateway's signed context${reason === undefined ? '' : ` (${reason})`}. Does it read this gateway's public key (PASSERELLE_GATEWAY_PUBLIC_KEY_FILE), and is it listed under its own name?`,
+    );
+  }
   throw new NotAFederatedSubgraph(
     `HTTP ${response.status} without a schema: is it a federation subgraph answering { _service { sdl } }?`,
   );
+}
+
+/** The reason a data holder gave for refusing the gateway's context (`extensions.reason`). */
+function refusalReasonOf(body: unknown): string | undefined {
+  const reason = (body as { errors?: { extensions?: { reason?: unknown } }[] } | undefined)
+    ?.errors?.[0]?.extensions?.reason;
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 /**

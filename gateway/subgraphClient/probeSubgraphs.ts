@@ -36,13 +36,15 @@ async function probeSubgraph(
       typeof body.data === 'object' &&
       body.data !== null &&
       '__typename' in body.data;
-    return answered
-      ? { name: subgraph.name, status: 'up' }
-      : {
-          name: subgraph.name,
-          status: 'down',
-          reason: `unexpected answer (HTTP ${response.status})`,
-        };
+    if (answered) return { name: subgraph.name, status: 'up' };
+    const refused = response.status === 401 || response.status === 403;
+    return {
+      name: subgraph.name,
+      status: 'down',
+      reason: refused
+        ? `refused the gateway's signed context (HTTP ${response.status})`
+        : `unexpected answer (HTTP ${response.status})`,
+    };
   } catch (error) {
     // Global fetch says TimeoutError; node-fetch (with TLS to subgraphs) AbortError.
     const timedOut =

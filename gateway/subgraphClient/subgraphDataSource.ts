@@ -9,7 +9,14 @@ import type { SubgraphContextTokens } from './subgraphContext.js';
 /** Statuses with which a subgraph (or a proxy before it) says it cannot serve now. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
-type UnavailableReason = 'timeout' | 'unreachable' | 'unavailable-status';
+/**
+ * Statuses with which a data holder refuses the gateway itself (its signed
+ * context: wrong key, wrong audience...). Nothing the re-user can change:
+ * the data holder is unavailable to this gateway until the operator fixes it.
+ */
+const REFUSED_GATEWAY_STATUSES = new Set([401, 403]);
+
+type UnavailableReason = 'timeout' | 'unreachable' | 'unavailable-status' | 'refused-gateway';
 
 export type SubgraphDataSourceOptions = {
   name: string;
@@ -72,10 +79,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override didEncounterError(error: Error, _request: unknown, response?: { status: number }): void {
     const reason = unavailableReason(error, response);
     if (reason === undefined) throw error;
-    this.logger.warn(
-      { subgraph: this.name, reason, status: response?.status, err: error },
-      'subgraph unavailable',
-    );
+    if (reason === 'refused-gateway') {
+      this.logger.error(
+        { subgraph: this.name, status: response?.status, refusal: refusalOf(error) },
+        "data holder refused the gateway's signed context: does it read this gateway's public key, and is it listed under its own name?",
+      );
+    } else {
+      this.logger.warn(
+        { subgraph: this.name, reason, status: response?.status, err: error },
+        'subgraph unavailable',
+      );
+    }
     throw new PasserelleError(
       'SUBGRAPH_UNAVAILABLE',
       { dataHolder: this.name },
@@ -92,5 +106,13 @@ function unavailableReason(
   // No response at all: the connection failed (refused, reset, DNS...).
   if (response === undefined) return 'unreachable';
   if (UNAVAILABLE_STATUSES.has(response.status)) return 'unavailable-status';
+  if (REFUSED_GATEWAY_STATUSES.has(response.status)) return 'refused-gateway';
   return undefined;
+}
+
+/** The code and reason a data holder gave (its answer's first error), for the log. */
+function refusalOf(error: Error): unknown {
+  const body = (error as { extensions?: { response?: { body?: unknown } } }).extensions?.response
+    ?.body as { errors?: { extensions?: unknown }[] } | undefined;
+  return body?.errors?.[0]?.extensions;
 }

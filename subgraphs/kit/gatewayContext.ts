@@ -71,9 +71,24 @@ export type PurposeContext = z.output<typeof purposeContextSchema>;
 export type ServiceContext = z.output<typeof serviceContextSchema>;
 export type GatewayContextClaims = PurposeContext | ServiceContext;
 
+/**
+ * The data holder's own refusals, made before any GraphQL runs, and their
+ * HTTP status. Only a caller other than the gateway (or a misconfigured
+ * gateway, which turns them into SUBGRAPH_UNAVAILABLE) ever sees them.
+ */
+export const CONTEXT_REFUSAL_STATUS = {
+  /** No `Passerelle-Context` header. */
+  CONTEXT_MISSING: 401,
+  /** A token the checks refuse: signature, key, audience, type, issuer, dates, claims. */
+  CONTEXT_INVALID: 401,
+  /** A service context (no purpose) asking for more than the schema or a probe. */
+  CONTEXT_SCOPE_DENIED: 403,
+} as const;
+export type ContextRefusalCode = keyof typeof CONTEXT_REFUSAL_STATUS;
+
 /** Why a request was refused before anything ran. */
 export type GatewayContextRefusal = Readonly<{
-  code: 'CONTEXT_MISSING' | 'CONTEXT_INVALID';
+  code: Exclude<ContextRefusalCode, 'CONTEXT_SCOPE_DENIED'>;
   /** What was wrong, in words, e.g. `it is meant for data holder "tax"`. */
   reason: string;
 }>;

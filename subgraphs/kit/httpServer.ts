@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import {
+  CONTEXT_REFUSAL_STATUS,
   GATEWAY_CONTEXT_HEADER,
   type GatewayContextClaims,
   type GatewayContextRefusal,
@@ -98,7 +99,7 @@ export async function listenGraphQL<Context extends BaseContext>(options: {
       const { refusal } = verification;
       sendJson(
         response,
-        401,
+        CONTEXT_REFUSAL_STATUS[refusal.code],
         { errors: [{ message: contextRefusalMessage(refusal), extensions: { ...refusal } }] },
         { 'www-authenticate': 'Passerelle-Context' },
       );
@@ -122,7 +123,7 @@ export async function listenGraphQL<Context extends BaseContext>(options: {
       if (!isServiceOperation(query)) {
         sendJson(
           response,
-          403,
+          CONTEXT_REFUSAL_STATUS.CONTEXT_SCOPE_DENIED,
           errorBody(
             'A service context (no purpose) may only run { _service { sdl } } and { __typename }.',
             'CONTEXT_SCOPE_DENIED',

@@ -20,6 +20,8 @@ export {
   type RunningDataHolder,
 } from './dataHolder.js';
 export {
+  CONTEXT_REFUSAL_STATUS,
+  type ContextRefusalCode,
   createGatewayContextVerifier,
   GATEWAY_CONTEXT_ALGORITHM,
   GATEWAY_CONTEXT_HEADER,

@@ -61,6 +61,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("makes the gateway's context key pair before any holder starts, which needs its public half", () => {
+    const job = compose.services['gateway-context-key'];
+    expect(job?.command).toEqual(['node', 'dist/gateway/cli/main.js', 'context-key']);
+    expect(existsSync(sourceOf(job?.command?.[1] ?? ''))).toBe(true);
+    for (const holder of DATA_HOLDERS) {
+      expect(compose.services[holder]?.depends_on?.['gateway-context-key']?.condition).toBe(
+        'service_completed_successfully',
+      );
+    }
+  });
+
   it('keeps Apollo telemetry off in every service', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.environment?.APOLLO_TELEMETRY_DISABLED, name).toBe('1');

@@ -234,6 +234,88 @@ describe('key registry database', () => {
   });
 });
 
+describe('gateway keys and transport security', () => {
+  it('generates its context key in the data folder unless the operator gives one', () => {
+    expect(
+      parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS, PASSERELLE_DATA_DIR: '/srv/p' })
+        .contextKey,
+    ).toEqual({
+      source: 'generated',
+      privateKeyFile: '/srv/p/keys/gateway-context.private.jwk',
+      publicKeyFile: '/srv/p/keys/gateway-context.public.jwk',
+    });
+    expect(
+      parseGatewayConfig({
+        PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+        PASSERELLE_CONTEXT_PRIVATE_KEY_FILE: '/etc/p/context.jwk',
+        PASSERELLE_GATEWAY_PUBLIC_KEY_FILE: 'published.jwk',
+      }).contextKey,
+    ).toMatchObject({
+      source: 'operator',
+      privateKeyFile: '/etc/p/context.jwk',
+      publicKeyFile: resolve('published.jwk'),
+    });
+  });
+
+  it('serves plain HTTP, calls subgraphs without TLS and sends no CORS header by default', () => {
+    expect(parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS })).toMatchObject({
+      tls: undefined,
+      subgraphTls: undefined,
+      corsOrigins: [],
+    });
+  });
+
+  it('reads the certificate files and the allowed origins', () => {
+    expect(
+      parseGatewayConfig({
+        PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+        PASSERELLE_TLS_CERT_FILE: '/tls/gateway.pem',
+        PASSERELLE_TLS_KEY_FILE: '/tls/gateway.key',
+        PASSERELLE_SUBGRAPH_TLS_CA_FILE: '/tls/ca.pem',
+        PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE: '/tls/client.pem',
+        PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE: '/tls/client.key',
+        PASSERELLE_CORS_ORIGINS: 'https://a.example, https://b.example:8443/',
+      }),
+    ).toMatchObject({
+      tls: { certFile: '/tls/gateway.pem', keyFile: '/tls/gateway.key' },
+      subgraphTls: {
+        caFile: '/tls/ca.pem',
+        clientCertificate: { certFile: '/tls/client.pem', keyFile: '/tls/client.key' },
+      },
+      corsOrigins: ['https://a.example', 'https://b.example:8443'],
+    });
+  });
+
+  it('wants each certificate with its key, and node-fetch for TLS to subgraphs', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_TLS_CERT_FILE: '/tls/gateway.pem',
+          PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE: '/tls/client.key',
+          PASSERELLE_SUBGRAPH_TLS_CA_FILE: '/tls/ca.pem',
+          PASSERELLE_SUBGRAPH_FETCHER: 'undici',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_TLS_KEY_FILE',
+        problem:
+          'is required with PASSERELLE_TLS_CERT_FILE: HTTPS needs the certificate and its key',
+      },
+      {
+        variable: 'PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE',
+        problem:
+          'is required with PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE: the client certificate for mutual TLS needs its key',
+      },
+      {
+        variable: 'PASSERELLE_SUBGRAPH_FETCHER',
+        problem: 'must be node-fetch when TLS to the subgraphs is configured',
+      },
+    ]);
+  });
+});
+
 describe('administration commands configuration', () => {
   it('defaults to the sandbox, ./data and the repository policies', () => {
     const config = parseAdminConfig({});

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
 import {
@@ -132,6 +135,26 @@ describe('the gateway context key pair', () => {
       ok: true,
       context: claims,
     });
+  });
+});
+
+describe('passerelle context-key', () => {
+  it('makes the key pair for deployments that start the data holders first', async () => {
+    const run = () =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'gateway/cli/main.ts', 'context-key', `--data-dir=${dataDir}`],
+        { cwd: fileURLToPath(new URL('../../..', import.meta.url)), env: { ...process.env } },
+      );
+    const first = await run();
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `gateway context key \\S+ generated; public key for the data holders: ${files.publicKeyFile}`,
+      ),
+    );
+    const second = await run();
+    expect(second.stdout).toContain('present');
+    expect((await ensureGatewayContextKey(files)).generated).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   fixedClock,
   fixedHolderPolicies,
   type HolderPolicies,
+  type HolderTls,
   holderStorePath,
   openHolderStore,
   type RunningDataHolder,
@@ -79,12 +80,22 @@ export function testContextKey(): Promise<TestContextKey> {
   return testKey;
 }
 
+export type TestHolderOptions = {
+  /** HTTPS with mutual TLS (the `query` helpers then do not apply: they speak plain HTTP). */
+  tls?: HolderTls;
+  /** The gateway key it trusts; this file's test key by default. */
+  key?: TestContextKey;
+  /** 0 (any free port) by default. */
+  port?: number;
+};
+
 /** Starts a holder over the test dataset, on the dataset's date, in sandbox mode. */
 export async function startTestHolder(
   holder: DataHolderName,
   policies: HolderPolicies = fixedHolderPolicies(fixturePolicies(holder)),
+  options: TestHolderOptions = {},
 ): Promise<TestHolder> {
-  const key = await testContextKey();
+  const key = options.key ?? (await testContextKey());
   const running = await DATA_HOLDER_DEFINITIONS[holder].start({
     store: openHolderStore(holderStorePath(inject('sandboxDataDir'), holder)),
     clock: fixedClock(TEST_DATASET.asOf),
@@ -92,7 +103,8 @@ export async function startTestHolder(
     mode: 'sandbox',
     gatewayKeys: key.publicKeys,
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
+    tls: options.tls,
   });
   const queryAs: TestHolder['queryAs'] = async (text, claims, variables) =>
     postGraphQL(running.url, text, variables, await key.headersFor(holder, claims));
