@@ -4,17 +4,26 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { generateReuserKeyPair, signClientAssertion } from '../gateway/clientAssertion/index.js';
 import { parseLauncherConfig } from '../gateway/config/index.js';
 import {
   CONTEXT_TOKEN_HEADER,
   createContextSigner,
   ensureGatewayContextKey,
 } from '../gateway/contextToken/index.js';
+import { keyStoreFor, openKeyRegistry } from '../gateway/keyRegistry/index.js';
 import { DATA_HOLDERS } from '../subgraphs/kit/index.js';
 import { ensureSandboxData } from '../subgraphs/sandbox/index.js';
 import { type LoadSettings, type RunResult, runLoad } from './measure.js';
 import { type BenchChild, benchEnv, ChildGroup } from './processes.js';
-import { BENCH_POLICY_FILES, type GatewayVariant, SCENARIOS, type Scenario } from './scenarios.js';
+import {
+  BENCH_AUDIENCE,
+  BENCH_CLAIMS,
+  BENCH_POLICY_FILES,
+  type GatewayVariant,
+  SCENARIOS,
+  type Scenario,
+} from './scenarios.js';
 
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 /** Git-ignored: the dataset and the results files. */
@@ -122,8 +131,34 @@ interface System {
   readonly all: readonly BenchChild[];
 }
 
-/** The headers of each scenario, by id, its signed gateway context included. */
-type ScenarioHeaders = ReadonlyMap<string, Readonly<Record<string, string>>>;
+/**
+ * The headers of each scenario: its signed gateway context (direct calls),
+ * or a fresh client assertion of the bench re-user (gateway scenarios).
+ */
+type ScenarioHeaders = {
+  headersFor(scenario: Scenario): Promise<Readonly<Record<string, string>>>;
+  /** For `fresh-assertion` scenarios: one Authorization header per request to come. */
+  authorizationsFor(scenario: Scenario, count: number): Promise<readonly string[] | undefined>;
+};
+
+/** Fresh `fresh-assertion` tokens signed per second of load: above any gateway's throughput here. */
+const FRESH_ASSERTIONS_PER_SECOND = 3_000;
+
+/**
+ * The bench re-user's key pair, its public key registered in the registry
+ * the gateways use (SQLite under .bench), and a signer of its assertions.
+ */
+async function benchAssertions(): Promise<() => Promise<string>> {
+  const keyPair = await generateReuserKeyPair('EdDSA');
+  const registry = await openKeyRegistry(keyStoreFor({ dataDir: DATA_DIR }));
+  try {
+    await registry.addKey(BENCH_CLAIMS.reuserId, keyPair.publicJwk);
+  } finally {
+    await registry.close();
+  }
+  return () =>
+    signClientAssertion(keyPair.privateJwk, { ...BENCH_CLAIMS, audience: BENCH_AUDIENCE });
+}
 
 /**
  * Signs the context of the scenarios that call a data holder directly, with
@@ -143,13 +178,10 @@ async function scenarioHeaders(
   const signer = await createContextSigner(contextKey.privateJwk, {
     lifetimeSeconds: runSeconds + 600,
   });
-  const headers = new Map<string, Readonly<Record<string, string>>>();
+  const contextHeaders = new Map<string, Readonly<Record<string, string>>>();
   for (const scenario of scenarios) {
     const { gatewayContext, target } = scenario;
-    if (gatewayContext === undefined || target.kind !== 'holder') {
-      headers.set(scenario.id, scenario.headers ?? {});
-      continue;
-    }
+    if (gatewayContext === undefined || target.kind !== 'holder') continue;
     const { token } = await signer.sign(target.holder, {
       scope: 'purpose',
       ...gatewayContext,
@@ -157,9 +189,22 @@ async function scenarioHeaders(
       traceId: randomUUID().replaceAll('-', ''),
       policyVersion: 'bench',
     });
-    headers.set(scenario.id, { ...scenario.headers, [CONTEXT_TOKEN_HEADER]: token });
+    contextHeaders.set(scenario.id, { [CONTEXT_TOKEN_HEADER]: token });
   }
-  return headers;
+  const assertion = await benchAssertions();
+  return {
+    // Signed at each run: an assertion lives five minutes, a bench run longer.
+    async headersFor(scenario) {
+      if (scenario.credentials === undefined) return contextHeaders.get(scenario.id) ?? {};
+      return { authorization: `Bearer ${await assertion()}` };
+    },
+    async authorizationsFor(scenario, count) {
+      if (scenario.credentials !== 'fresh-assertion') return undefined;
+      const tokens: string[] = [];
+      for (let index = 0; index < count; index += 1) tokens.push(`Bearer ${await assertion()}`);
+      return tokens;
+    },
+  };
 }
 
 /** Starts the data holders, then one gateway per variant the scenarios use. */
@@ -203,6 +248,7 @@ async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): P
           PASSERELLE_LOG_LEVEL: 'warn',
           PASSERELLE_POLICIES_DIR: POLICIES_DIR,
           PASSERELLE_AS_OF: AS_OF,
+          PASSERELLE_PUBLIC_URL: BENCH_AUDIENCE,
           ...variant.env,
         }),
         GATEWAY_START_TIMEOUT_MS,
@@ -245,7 +291,7 @@ async function checkAnswers(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { ...headers.get(scenario.id), 'content-type': 'application/json' },
+      headers: { ...(await headers.headersFor(scenario)), 'content-type': 'application/json' },
       body: requestBody(scenario),
     });
     text = await response.text();
@@ -283,13 +329,23 @@ async function measureRun(
   round: number,
 ): Promise<Run> {
   const served = servingProcess(system, scenario);
+  const authorizations = await headers.authorizationsFor(
+    scenario,
+    load.durationSeconds * FRESH_ASSERTIONS_PER_SECOND,
+  );
   const result = await runLoad(
     served.url,
     requestBody(scenario),
     load,
     system.all,
-    headers.get(scenario.id),
+    await headers.headersFor(scenario),
+    authorizations,
   );
+  if (authorizations !== undefined && result.responses > authorizations.length) {
+    progress(
+      `warning: ${scenario.id} sent ${result.responses} requests with ${authorizations.length} assertions; the rest reused cached ones`,
+    );
+  }
   const cpuMs = result.cpuMsByProcess[served.label] ?? Number.NaN;
   return {
     round,

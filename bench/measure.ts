@@ -61,8 +61,11 @@ export async function runLoad(
   settings: LoadSettings,
   watched: readonly BenchChild[],
   headers: Readonly<Record<string, string>> = {},
+  /** When given, request n sends `authorizations[n]` (cycling) as its Authorization header. */
+  authorizations?: readonly string[],
 ): Promise<RunResult> {
   const cpuBefore = watched.map((child) => cpuTimeMs(child.pid));
+  let next = 0;
   const result = await autocannon({
     url,
     method: 'POST',
@@ -70,6 +73,19 @@ export async function runLoad(
     body,
     connections: settings.connections,
     duration: settings.durationSeconds,
+    ...(authorizations === undefined || authorizations.length === 0
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest(request) {
+                const authorization = authorizations[next % authorizations.length] as string;
+                next += 1;
+                return { ...request, headers: { ...request.headers, authorization } };
+              },
+            },
+          ],
+        }),
   });
   const cpuMsByProcess = Object.fromEntries(
     watched.map((child, index) => [child.label, cpuTimeMs(child.pid) - (cpuBefore[index] ?? 0)]),

@@ -45,8 +45,14 @@ export interface Scenario {
   readonly baseline?: string;
   readonly query: string;
   readonly variables: Readonly<Record<string, unknown>>;
-  /** Request headers beside the content type, e.g. the re-user and purpose it is bound to. */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * For a gateway: how the bench re-user authenticates. `cached-assertion`:
+   * one signed assertion sent with every request of a run (the gateway
+   * verifies it once, then finds it in its cache); `fresh-assertion`: a new
+   * assertion (new `jti`) for every request, each fully verified and
+   * recorded for replay protection.
+   */
+  readonly credentials?: 'cached-assertion' | 'fresh-assertion';
   /**
    * For a data holder called directly: what the gateway would bind the
    * request to. The bench signs this context with the gateway's key, as the
@@ -104,15 +110,17 @@ purposes: [{ purpose: ${BENCH_PURPOSE}, validFrom: 2000-01-01, validUntil: 2099-
 };
 
 /**
- * Who asks and for which purpose: the gateway binds every request for data
- * to a re-user and a purpose, and signs the same for the data holders in
- * the context of every subgraph call.
+ * Who asks and for which purpose: the claims of the bench re-user's
+ * assertions; the gateway signs the same for the data holders in the
+ * context of every subgraph call.
  */
-const BENCH_HEADERS: Readonly<Record<string, string>> = {
-  'passerelle-reuser': BENCH_REUSER,
-  'passerelle-purpose': BENCH_PURPOSE,
-  'passerelle-agent': 'bench',
-};
+export const BENCH_CLAIMS = {
+  reuserId: BENCH_REUSER,
+  purpose: BENCH_PURPOSE,
+  agent: 'bench',
+} as const;
+/** The audience of the bench's assertions: every bench gateway's `PASSERELLE_PUBLIC_URL`. */
+export const BENCH_AUDIENCE = 'https://passerelle.bench/graphql';
 const BENCH_CONTEXT: BenchGatewayContext = {
   purpose: BENCH_PURPOSE,
   reuser: BENCH_REUSER,
@@ -159,7 +167,16 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'direct',
     query: SCHOLARSHIP_QUERY,
     variables: STUDENT_VARIABLES,
-    headers: BENCH_HEADERS,
+    credentials: 'cached-assertion',
+  },
+  {
+    id: 'gateway-fresh-assertion',
+    description: 'gateway, same query, a new signed assertion per request',
+    target: { kind: 'gateway', gateway: GATEWAY_VARIANTS.nodeFetch },
+    baseline: 'gateway-same-query',
+    query: SCHOLARSHIP_QUERY,
+    variables: STUDENT_VARIABLES,
+    credentials: 'fresh-assertion',
   },
   {
     id: 'gateway-federated',
@@ -168,7 +185,7 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'gateway-same-query',
     query: FEDERATED_QUERY,
     variables: STUDENT_VARIABLES,
-    headers: BENCH_HEADERS,
+    credentials: 'cached-assertion',
   },
   {
     id: 'federated-default-fetcher',
@@ -177,7 +194,7 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'gateway-federated',
     query: FEDERATED_QUERY,
     variables: STUDENT_VARIABLES,
-    headers: BENCH_HEADERS,
+    credentials: 'cached-assertion',
   },
   {
     id: 'federated-undici',
@@ -186,6 +203,6 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'gateway-federated',
     query: FEDERATED_QUERY,
     variables: STUDENT_VARIABLES,
-    headers: BENCH_HEADERS,
+    credentials: 'cached-assertion',
   },
 ];

@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { type Clock, fixedClock, systemClock } from '../policies/engine/index.js';
+import {
+  clientAssertionSource,
+  createAssertionVerifier,
+  createAuthenticator,
+  createKeySelfService,
+  createLockout,
+  startExpiryNotifier,
+} from './authentication/index.js';
 import { composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
 import {
   assertApolloTelemetryDisabled,
@@ -15,9 +24,12 @@ import {
   createContextSigner,
   ensureGatewayContextKey,
 } from './contextToken/index.js';
+import { PasserelleError } from './errors/index.js';
+import { type KeyRegistry, keyStoreFor, openKeyRegistry } from './keyRegistry/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
 import { createRequestPipeline } from './pipeline/index.js';
 import { type PolicyStore, startGatewayPolicies } from './policySet/index.js';
+import { isAddressAllowed } from './purposeBinding/index.js';
 import { createRequestHandler } from './server/index.js';
 import {
   createSubgraphContextTokens,
@@ -28,6 +40,7 @@ import {
 
 export type { GatewayConfig } from './config/index.js';
 export { ContextKeyError } from './contextToken/index.js';
+export { KeyRegistryError } from './keyRegistry/index.js';
 export { PolicyLoadError } from './policySet/index.js';
 
 /** Message the gateway process sends its parent (over IPC) once it serves. */
@@ -105,6 +118,28 @@ async function createHttpServer(config: GatewayConfig): Promise<Server> {
 }
 
 /**
+ * The audiences re-users' assertions may name: the configured public URL,
+ * else the URL the gateway listens on (and its `localhost` spelling, for a
+ * loopback address).
+ */
+function audiencesOf(config: GatewayConfig, listenUrl: string | undefined): readonly string[] {
+  if (config.publicUrl !== undefined) return [config.publicUrl];
+  if (listenUrl === undefined) return [];
+  const loopback = listenUrl.replace(/\/\/(127\.0\.0\.1|\[::1\])(?=:)/, '//localhost');
+  return loopback === listenUrl ? [listenUrl] : [listenUrl, loopback];
+}
+
+/** Redis for state every replica shares (lockouts), when configured. */
+function connectRedis(url: string | undefined, logger: Logger): Redis | undefined {
+  if (url === undefined) return undefined;
+  // No offline queue: while Redis is down, calls fail at once and the
+  // in-memory fallback answers, rather than requests waiting for it.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis unavailable'));
+  return redis;
+}
+
+/**
  * Starts the gateway: ensures its context key pair (generated at the first
  * start), reads every subgraph's SDL, composes the supergraph locally, and
  * serves it over HTTP, or HTTPS when given a certificate. Throws
@@ -112,7 +147,8 @@ async function createHttpServer(config: GatewayConfig): Promise<Server> {
  * `SubgraphSdlError` when a subgraph does not answer within
  * `startupTimeoutMs`, `CompositionError` naming the subgraph and field at
  * fault when the SDLs do not compose, `PolicyLoadError` listing every
- * problem when the policy files are invalid, `GatewayListenError` when the
+ * problem when the policy files are invalid, `KeyRegistryError` when the key
+ * registry cannot be opened, `GatewayListenError` when the
  * port cannot be opened, and `ConfigError` when Apollo's telemetry is not
  * switched off or a TLS file cannot be read.
  */
@@ -150,6 +186,7 @@ export async function startGateway(
   let supergraphSdl: string;
   let policies: PolicyStore;
   let httpServer: Server;
+  let registry: KeyRegistry | undefined;
   try {
     const subgraphs = await fetchSubgraphSdls(config.subgraphs, {
       timeoutMs: config.startupTimeoutMs,
@@ -162,16 +199,59 @@ export async function startGateway(
     httpServer = await createHttpServer(config);
     // Policies are checked against the supergraph: every granted field must exist in it.
     policies = startGatewayPolicies({ dir: config.policiesDir, supergraphSdl, logger });
+    registry = await openKeyRegistry({
+      ...keyStoreFor(config),
+      onError: (error) => logger.error({ err: error }, 'key registry'),
+    });
   } catch (error) {
     subgraphServices.close();
     throw error;
   }
+  const keys = registry;
+  const currentPolicies = policies;
+
+  let listenUrl: string | undefined;
+  const redis = connectRedis(config.redisUrl, logger);
+  const verifier = createAssertionVerifier({
+    registry: keys,
+    audiences: () => audiencesOf(config, listenUrl),
+  });
+  const authenticator = createAuthenticator({
+    verifier,
+    lockout: createLockout(config.authLockout, redis === undefined ? {} : { redis }),
+    logger,
+  });
+  const keySelfService = createKeySelfService({
+    authenticator,
+    registry: keys,
+    admits(reuserId, address) {
+      const reuser = currentPolicies.current().reusers.get(reuserId);
+      if (reuser === undefined) {
+        return new PasserelleError('PURPOSE_UNKNOWN', {
+          what: 're-user',
+          id: reuserId,
+          where: 'the "iss" and "sub" claims of the client assertion',
+        });
+      }
+      return isAddressAllowed(reuser, address)
+        ? undefined
+        : new PasserelleError('IP_NOT_ALLOWED', { reuser: reuserId, address });
+    },
+    logger,
+  });
+  const expiryNotifier = startExpiryNotifier({
+    registry: keys,
+    mode: config.mode,
+    policies: () => currentPolicies.current(),
+    logger,
+  });
   const pipeline = createRequestPipeline({
     config,
     supergraphSdl,
     subgraphServices,
     httpServer,
     policies,
+    credentials: clientAssertionSource(config.mode, authenticator),
     clock,
     logger,
   });
@@ -181,6 +261,7 @@ export async function startGateway(
     'request',
     createRequestHandler({
       serveGraphQL: pipeline.serve,
+      serveKeys: keySelfService.serve,
       probeSubgraphs: () =>
         probeSubgraphs(config.subgraphs, {
           timeoutMs: probeTimeoutMs,
@@ -197,7 +278,11 @@ export async function startGateway(
     stopping ??= (async () => {
       await graphqlServer.stop();
       policies.stop();
+      expiryNotifier.stop();
+      verifier.close();
       subgraphServices.close();
+      await keys.close();
+      await redis?.quit().catch(() => undefined);
       logger.info('gateway stopped');
     })();
     return stopping;
@@ -213,12 +298,14 @@ export async function startGateway(
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls === undefined ? 'http' : 'https'}://${host}:${port}/graphql`;
+  listenUrl = url;
   logger.info(
     {
       url,
       mode: config.mode,
       subgraphs: config.subgraphs.map((subgraph) => subgraph.name),
       policyVersion: policies.current().version,
+      audiences: audiencesOf(config, url),
     },
     'gateway ready',
   );

@@ -4,6 +4,7 @@ import {
   ContextKeyError,
   GatewayListenError,
   type GatewayReadyMessage,
+  KeyRegistryError,
   PolicyLoadError,
   startGateway,
 } from './index.js';
@@ -24,7 +25,8 @@ function isExplainedStartupFailure(error: unknown): error is Error {
     error instanceof CompositionError ||
     error instanceof SubgraphSdlError ||
     error instanceof GatewayListenError ||
-    error instanceof PolicyLoadError
+    error instanceof PolicyLoadError ||
+    error instanceof KeyRegistryError
   );
 }
 

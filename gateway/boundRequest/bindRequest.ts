@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { BindOutcome, CredentialSource, GatewayMode, RequestHeaders } from './boundRequest.js';
-import { fromSandboxHeaders } from './fromSandboxHeaders.js';
-import { noCredentialsYet } from './noCredentialsYet.js';
+import type {
+  BindOutcome,
+  ClientInfo,
+  CredentialSource,
+  GatewayMode,
+  RequestHeaders,
+} from './boundRequest.js';
 
 /** A W3C trace id (32 lower-case hex digits), until OpenTelemetry provides the real one. */
 function newTraceId(): string {
   return randomUUID().replaceAll('-', '');
 }
 
-/** The credential source of each mode. Authentication replaces production's (and later the sandbox's). */
-export function credentialSourceFor(mode: GatewayMode): CredentialSource {
-  return mode === 'sandbox' ? fromSandboxHeaders : noCredentialsYet;
-}
-
 export type RequestBinder = {
   readonly mode: GatewayMode;
   readonly source: CredentialSource;
-  bind(headers: RequestHeaders): BindOutcome;
+  bind(headers: RequestHeaders, client: ClientInfo): Promise<BindOutcome>;
 };
 
 /**
@@ -24,24 +23,32 @@ export type RequestBinder = {
  * and trace ids. Nothing is checked against the policies here: that is the
  * purpose binding's job, on the policy snapshot the request is served with.
  */
-export function createRequestBinder(
-  mode: GatewayMode,
-  source: CredentialSource = credentialSourceFor(mode),
-): RequestBinder {
+export function createRequestBinder(mode: GatewayMode, source: CredentialSource): RequestBinder {
   return {
     mode,
     source,
-    bind(headers) {
+    async bind(headers, client) {
       const requestId = randomUUID();
       const traceId = newTraceId();
-      const outcome = source.read(headers);
+      const outcome = await source.read(headers, client);
       switch (outcome.kind) {
         case 'claims':
-          return { kind: 'bound', request: { mode, ...outcome.claims, requestId, traceId } };
+          return {
+            kind: 'bound',
+            request: { mode, ...outcome.claims, requestId, traceId, clientAddress: client.address },
+          };
         case 'absent':
           return { kind: 'anonymous', mode, requestId, traceId, missing: outcome.missing };
         case 'refused':
-          return { kind: 'refused', requestId, traceId, error: outcome.error };
+          return {
+            kind: 'refused',
+            requestId,
+            traceId,
+            error: outcome.error,
+            ...(outcome.claimedReuser === undefined
+              ? {}
+              : { claimedReuser: outcome.claimedReuser }),
+          };
       }
     },
   };

@@ -23,6 +23,10 @@ export type BoundRequest = Readonly<{
   requestId: string;
   /** W3C trace id format (32 hex digits); OpenTelemetry will provide it. */
   traceId: string;
+  /** The client's IP address, as the gateway's socket sees it. */
+  clientAddress: string;
+  /** The id of the re-user key the request was authenticated with. */
+  keyId: string;
 }>;
 
 /** A claim a purpose may require (`traceability.requiredClaims`). */
@@ -34,7 +38,11 @@ export type PurposeClaims = Readonly<{
   purposeId: string;
   agent: string;
   reason?: string;
+  keyId: string;
 }>;
+
+/** What the gateway knows of the client besides its headers. */
+export type ClientInfo = Readonly<{ address: string }>;
 
 /**
  * What a credential source makes of a request:
@@ -47,18 +55,17 @@ export type PurposeClaims = Readonly<{
 export type CredentialOutcome =
   | { kind: 'claims'; claims: PurposeClaims }
   | { kind: 'absent'; missing: readonly string[] }
-  | { kind: 'refused'; error: PasserelleError };
+  | { kind: 'refused'; error: PasserelleError; claimedReuser?: string };
 
 /** Request headers, lower-case names (Apollo's `HeaderMap` satisfies it). */
 export type RequestHeaders = { get(name: string): string | undefined };
 
 /**
- * Where the bound request's claims come from. The sandbox reads plain
- * headers; authentication replaces this with a verified signed client
- * assertion, and nothing else in the gateway changes.
+ * Where the bound request's claims come from: in both modes, a client
+ * assertion the re-user signs (`authentication/`).
  */
 export type CredentialSource = {
-  read(headers: RequestHeaders): CredentialOutcome;
+  read(headers: RequestHeaders, client: ClientInfo): Promise<CredentialOutcome>;
   /** Where a claim is read from, for messages: `the Passerelle-Reason header`. */
   whereIs(claim: TraceabilityClaim | 'reuser' | 'purpose'): string;
 };
@@ -74,4 +81,11 @@ export type BindOutcome =
       /** What to send for anything but the schema. */
       missing: readonly string[];
     }
-  | { kind: 'refused'; requestId: string; traceId: string; error: PasserelleError };
+  | {
+      kind: 'refused';
+      requestId: string;
+      traceId: string;
+      error: PasserelleError;
+      /** The re-user the credentials claimed (unverified), for the log. */
+      claimedReuser?: string;
+    };

@@ -25,16 +25,12 @@ export const SAMPLE_QUERY = /* GraphQL */ `
   }
 `;
 
-/**
- * Who asks and for which purpose. In the sandbox these headers bind the
- * request to a re-user and a purpose of `policies/`; production will take a
- * signed client assertion instead.
- */
-export const SAMPLE_HEADERS: Readonly<Record<string, string>> = {
-  'Passerelle-Reuser': 'departement-de-la-haute-vallee',
-  'Passerelle-Purpose': 'secondary-school-grant',
-  'Passerelle-Agent': 'sandbox-tryout',
-};
+/** Who asks and for which purpose: the claims of the sample's client assertion. */
+export const SAMPLE_CLAIMS = {
+  reuserId: 'departement-de-la-haute-vallee',
+  purposeId: 'secondary-school-grant',
+  agent: 'sandbox-tryout',
+} as const;
 
 export type SampleRequest = {
   query: string;
@@ -42,15 +38,18 @@ export type SampleRequest = {
   headers: Readonly<Record<string, string>>;
 };
 
-/** The sample request for a sandbox whose "today" is `asOf` (YYYY-MM-DD). */
-export function sampleRequest(asOf: string): SampleRequest {
+/** The sample request for a sandbox whose "today" is `asOf` (YYYY-MM-DD), with these headers. */
+export function sampleRequest(
+  asOf: string,
+  headers: Readonly<Record<string, string>> = {},
+): SampleRequest {
   return {
     query: SAMPLE_QUERY.replace(/\s+/g, ' ').trim(),
     variables: {
       fileNumber: NAMED_PEOPLE.singleParent.benefitsFileNumber,
       month: asOf.slice(0, 7),
     },
-    headers: SAMPLE_HEADERS,
+    headers,
   };
 }
 

@@ -9,7 +9,7 @@ import {
   signClientAssertion,
 } from '../clientAssertion/index.js';
 import type { AdminConfig } from '../config/index.js';
-import { keyStateAt } from '../keyRegistry/index.js';
+import { keyStateAt, type ReuserKey } from '../keyRegistry/index.js';
 import {
   ADMIN_OPTIONS,
   ADMIN_OPTIONS_USAGE,
@@ -26,7 +26,7 @@ import {
   withKeyRegistry,
 } from './adminCommand.js';
 import { minuteOf } from './keyTable.js';
-import { curlCommand, type SampleRequest, sampleRequest } from './sampleQuery.js';
+import { curlCommand, SAMPLE_CLAIMS, type SampleRequest, sampleRequest } from './sampleQuery.js';
 
 /**
  * Sandbox credentials (DOMAIN.md M7): a developer gets a key pair, a
@@ -171,10 +171,9 @@ function inactiveNote(config: AdminConfig, reuser: Reuser, purpose: Purpose): st
 
 /** The sample query when it fits the purpose, else one the developer replaces. */
 function tryItRequest(purposeId: string, today: string, authorization: string): SampleRequest {
-  const sample = sampleRequest(today);
   const headers = { Authorization: authorization };
-  return purposeId === sample.headers['Passerelle-Purpose']
-    ? { ...sample, headers }
+  return purposeId === SAMPLE_CLAIMS.purposeId
+    ? sampleRequest(today, headers)
     : { query: '{ __typename }', variables: {}, headers };
 }
 
@@ -193,6 +192,74 @@ function signCommandLine(
     ...(reason === undefined ? [] : [`--reason ${shellQuote(reason)}`]),
     ...(audience === DEFAULT_AUDIENCE ? [] : [`--audience ${shellQuote(audience)}`]),
   ].join(' ');
+}
+
+export type SandboxCredentials = {
+  key: ReuserKey;
+  /** Where the private key was written (mode 0600). */
+  keyPath: string;
+  assertion: string;
+  expiresAt: Date;
+  /** The command that signs a fresh assertion with this key. */
+  signCommand: string;
+};
+
+/**
+ * Makes a key pair for the re-user, registers its public key for one day,
+ * writes the private key into `<data-dir>/sandbox-credentials/` and signs a
+ * first assertion. The caller has checked the re-user and the purpose.
+ */
+export async function issueSandboxCredentials(
+  config: AdminConfig,
+  request: {
+    reuserId: string;
+    purposeId: string;
+    agent: string;
+    reason?: string;
+    audience: string;
+  },
+): Promise<SandboxCredentials> {
+  const keyPair = await generateReuserKeyPair('EdDSA');
+  const key = await withKeyRegistry(config, (registry) =>
+    registry.addKey(request.reuserId, keyPair.publicJwk, {
+      validUntil: new Date(Date.now() + SANDBOX_KEY_VALIDITY_MS),
+    }),
+  );
+  const folder = join(config.dataDir, SANDBOX_CREDENTIALS_FOLDER);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const keyPath = join(folder, `${request.reuserId}-${key.kid}.private.jwk`);
+  writeFileSync(keyPath, `${JSON.stringify(keyPair.privateJwk, null, 2)}\n`, {
+    flag: 'wx',
+    mode: 0o600,
+  });
+  // The mode given to writeFileSync is filtered by the umask; this one is not.
+  chmodSync(keyPath, 0o600);
+
+  const issuedAt = new Date();
+  const assertion = await signClientAssertion(
+    keyPair.privateJwk,
+    {
+      reuserId: request.reuserId,
+      audience: request.audience,
+      purpose: request.purposeId,
+      agent: request.agent,
+      ...(request.reason === undefined ? {} : { reason: request.reason }),
+    },
+    { now: issuedAt },
+  );
+  return {
+    key,
+    keyPath,
+    assertion,
+    expiresAt: new Date(issuedAt.getTime() + MAX_ASSERTION_LIFETIME_SECONDS * 1000),
+    signCommand: signCommandLine(
+      keyPath,
+      request.purposeId,
+      request.agent,
+      request.reason,
+      request.audience,
+    ),
+  };
 }
 
 /** `passerelle sandbox credentials ...` */
@@ -217,37 +284,18 @@ export function sandboxCredentialsCommand(args: readonly string[]): Promise<numb
     const reuser = requireReuser(policySet, values.reuser);
     const purpose = checkPurpose(policySet, reuser, values.purpose, reason);
 
-    const keyPair = await generateReuserKeyPair('EdDSA');
-    const key = await withKeyRegistry(config, (registry) =>
-      registry.addKey(reuser.id, keyPair.publicJwk, {
-        validUntil: new Date(Date.now() + SANDBOX_KEY_VALIDITY_MS),
-      }),
-    );
-    const folder = join(config.dataDir, SANDBOX_CREDENTIALS_FOLDER);
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const keyPath = join(folder, `${reuser.id}-${key.kid}.private.jwk`);
-    writeFileSync(keyPath, `${JSON.stringify(keyPair.privateJwk, null, 2)}\n`, {
-      flag: 'wx',
-      mode: 0o600,
-    });
-    // The mode given to writeFileSync is filtered by the umask; this one is not.
-    chmodSync(keyPath, 0o600);
-
-    const issuedAt = new Date();
-    const assertion = await signClientAssertion(
-      keyPair.privateJwk,
+    const { key, keyPath, assertion, expiresAt, signCommand } = await issueSandboxCredentials(
+      config,
       {
         reuserId: reuser.id,
-        audience,
-        purpose: purpose.id,
+        purposeId: purpose.id,
         agent,
+        audience,
         ...(reason === undefined ? {} : { reason }),
       },
-      { now: issuedAt },
     );
-    const expiresAt = new Date(issuedAt.getTime() + MAX_ASSERTION_LIFETIME_SECONDS * 1000);
     const request = tryItRequest(purpose.id, todayFor(config), `Bearer ${assertion}`);
-    const fresh = signCommandLine(keyPath, purpose.id, agent, reason, audience);
+    const fresh = signCommand;
     const note = inactiveNote(config, reuser, purpose);
     console.log(`Sandbox credentials for ${reuser.id}, purpose ${purpose.id}, agent ${agent}
   key id       ${key.kid} (${key.algorithm}), registered in ${describeKeyStore(config)} until ${minuteOf(key.validUntil)}

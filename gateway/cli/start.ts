@@ -7,11 +7,13 @@ import {
   ConfigError,
   childProcessEnv,
   type LauncherConfig,
+  loadAdminConfig,
   loadLauncherConfig,
 } from '../config/index.js';
 import { ContextKeyError, ensureGatewayContextKey } from '../contextToken/index.js';
 import type { Command } from './command.js';
-import { curlCommand, sampleRequest } from './sampleQuery.js';
+import { curlCommand, SAMPLE_CLAIMS, sampleRequest } from './sampleQuery.js';
+import { issueSandboxCredentials } from './sandboxCredentials.js';
 import {
   type ChildExit,
   ChildStartError,
@@ -205,7 +207,16 @@ async function launch(config: LauncherConfig, sandboxAsOf: string | undefined): 
 
     console.log(`passerelle gateway ready: ${gatewayReady.value}`);
     if (sandboxAsOf !== undefined) {
-      console.log(`Try it:\n  ${curlCommand(gatewayReady.value, sampleRequest(sandboxAsOf))}`);
+      const credentials = await issueSandboxCredentials(
+        loadAdminConfig({ PASSERELLE_MODE: config.mode, PASSERELLE_DATA_DIR: config.dataDir }),
+        { ...SAMPLE_CLAIMS, audience: gatewayReady.value },
+      );
+      const sample = sampleRequest(sandboxAsOf, {
+        Authorization: `Bearer ${credentials.assertion}`,
+      });
+      console.log(
+        `Try it (the assertion is valid until ${credentials.expiresAt.toISOString()}; sign a fresh one with TOKEN=$(${credentials.signCommand})):\n  ${curlCommand(gatewayReady.value, sample)}`,
+      );
     }
     console.log('Press Ctrl-C to stop.');
 

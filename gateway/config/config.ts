@@ -194,6 +194,29 @@ const subgraphList = z
     return Object.freeze(endpoints);
   });
 
+/** An http(s) URL without query or fragment: re-users copy it into `aud` byte for byte. */
+const publicUrl = z
+  .string()
+  .trim()
+  .refine(
+    (text) =>
+      URL.canParse(text) &&
+      /^https?:$/.test(new URL(text).protocol) &&
+      new URL(text).search === '' &&
+      new URL(text).hash === '',
+    {
+      error:
+        'must be the http:// or https:// URL re-users call, e.g. https://api.example.fr/graphql',
+    },
+  );
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol), {
+    error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  });
+
 const gatewaySchema = z
   .object({
     PASSERELLE_MODE: mode.default('sandbox'),
@@ -219,6 +242,11 @@ const gatewaySchema = z
     PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE: filePath.optional(),
     PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE: filePath.optional(),
     PASSERELLE_CORS_ORIGINS: corsOrigins.optional(),
+    PASSERELLE_PUBLIC_URL: publicUrl.optional(),
+    PASSERELLE_REDIS_URL: redisUrl.optional(),
+    PASSERELLE_AUTH_MAX_FAILURES: wholeNumber(1, 1000).default(10),
+    PASSERELLE_AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(600),
+    PASSERELLE_AUTH_LOCKOUT_SECONDS: wholeNumber(1, 86_400).default(900),
   })
   .superRefine((env, context) => {
     requireBoth(
@@ -292,6 +320,19 @@ const gatewaySchema = z
       subgraphTls: subgraphTlsOf(env),
       /** Origins that get CORS headers; empty: none, browsers cannot call from other sites. */
       corsOrigins: env.PASSERELLE_CORS_ORIGINS ?? Object.freeze([]),
+      /**
+       * The URL re-users reach the gateway at: the audience (`aud`) their
+       * assertions must name. Absent: the URL the gateway listens on.
+       */
+      publicUrl: env.PASSERELLE_PUBLIC_URL,
+      /** Redis for lockouts (and rate limits) shared by every replica; absent: in memory. */
+      redisUrl: env.PASSERELLE_REDIS_URL,
+      /** Failed authentications of one (re-user, address) pair before it is locked out. */
+      authLockout: Object.freeze({
+        maxFailures: env.PASSERELLE_AUTH_MAX_FAILURES,
+        windowSeconds: env.PASSERELLE_AUTH_FAILURE_WINDOW_SECONDS,
+        lockoutSeconds: env.PASSERELLE_AUTH_LOCKOUT_SECONDS,
+      }),
     }),
   );
 

@@ -45,10 +45,47 @@ export const ERROR_CATALOGUE = {
     message:
       'Introspection (__schema, __type) is only available in the sandbox. Use the published schema documentation instead.',
   },
-  // Authentication (DECISIONS.md section 1). Until it exists, production refuses every GraphQL request.
+  // Authentication (DECISIONS.md section 1): a client assertion the re-user signs with its own key.
   AUTH_MISSING: {
     status: 401,
     message: 'The request carries no credentials this gateway accepts. {action}',
+  },
+  AUTH_INVALID: {
+    status: 401,
+    message: 'The client assertion is refused: {problem} {action}',
+  },
+  AUTH_EXPIRED: {
+    status: 401,
+    message:
+      'The client assertion expired at {expiredAt}. Sign a fresh one for each request or batch of requests (it lives at most {maxLifetimeSeconds} seconds).',
+  },
+  AUTH_REPLAYED: {
+    status: 401,
+    message:
+      'The assertion id (jti) "{jti}" was already used with a different token. Give every assertion you sign a new unique jti.',
+  },
+  AUTH_UNKNOWN_KEY: {
+    status: 401,
+    message:
+      'No key with id (kid) "{kid}" is registered. Sign with a registered key, whose kid is the RFC 7638 thumbprint of its public JWK, or have its public key registered first.',
+  },
+  AUTH_KEY_REVOKED: {
+    status: 401,
+    message: 'The key "{kid}" cannot be used: {problem}. Sign with another registered key.',
+  },
+  AUTH_LOCKED: {
+    status: 429,
+    message:
+      'Too many failed authentications for re-user "{reuser}" from this address: locked for {retryAfterSeconds} more seconds. Fix the assertion, then retry after the delay.',
+  },
+  KEY_NOT_OWNED: {
+    status: 403,
+    message: 'The key "{kid}" does not belong to the re-user "{reuser}". {action}',
+  },
+  IP_NOT_ALLOWED: {
+    status: 403,
+    message:
+      'The re-user "{reuser}" accepts requests only from its declared addresses, and {address} is not one of them. Call from a declared address, or ask for it to be added to the re-user policy file.',
   },
   // Purpose binding (DECISIONS.md section 1): who asks, for which purpose.
   PURPOSE_UNKNOWN: {

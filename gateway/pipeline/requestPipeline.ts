@@ -6,7 +6,11 @@ import {
   type HTTPGraphQLResponse,
 } from '@apollo/server';
 import type { Clock, PolicySet } from '../../policies/engine/index.js';
-import { createRequestBinder } from '../boundRequest/index.js';
+import {
+  type ClientInfo,
+  type CredentialSource,
+  createRequestBinder,
+} from '../boundRequest/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { PasserelleError } from '../errors/index.js';
 import { createGraphQLServer } from '../graphql/index.js';
@@ -27,7 +31,7 @@ export const RESPONSE_HEADERS = {
 
 export type RequestPipeline = {
   /** Serves one GraphQL-over-HTTP request, from its method, headers, query string and parsed body. */
-  serve(request: HTTPGraphQLRequest): Promise<HTTPGraphQLResponse>;
+  serve(request: HTTPGraphQLRequest, client: ClientInfo): Promise<HTTPGraphQLResponse>;
   /** Apollo Server, for the gateway's start and graceful stop. */
   graphqlServer: ApolloServer<GatewayContext>;
 };
@@ -38,6 +42,8 @@ export type RequestPipelineOptions = {
   subgraphServices: SubgraphServices;
   httpServer: Server;
   policies: PolicyStore;
+  /** Who asks: the client assertion (`authentication/`). */
+  credentials: CredentialSource;
   clock: Clock;
   logger: Logger;
 };
@@ -45,7 +51,9 @@ export type RequestPipelineOptions = {
 function refusal(error: PasserelleError): HTTPGraphQLResponse {
   const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
   // RFC 9110: a 401 names the authentication scheme to use.
-  if (error.code === 'AUTH_MISSING') headers.set('www-authenticate', 'Bearer');
+  if (error.status === 401) headers.set('www-authenticate', 'Bearer');
+  const { retryAfterSeconds } = error.publicExtensions;
+  if (typeof retryAfterSeconds === 'number') headers.set('retry-after', String(retryAfterSeconds));
   return {
     status: error.status,
     headers,
@@ -67,7 +75,8 @@ function withRequestHeaders(
  * The gateway's per-request pipeline, in order. Each stage is its own
  * module; this file only calls them, and says why each comes where it does.
  *
- *   1. bind request      boundRequest/     who asks, for which purpose, request and trace ids
+ *   1. bind request      boundRequest/     who asks (authentication/: the signed client
+ *                                          assertion), for which purpose, request and trace ids
  *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
  *      (limits: depth, aliases, cost, rate; a later issue, between 2 and 3)
  *   3. parse, validate   Apollo Server
@@ -78,7 +87,7 @@ function withRequestHeaders(
  */
 export function createRequestPipeline(options: RequestPipelineOptions): RequestPipeline {
   const { config, policies, clock, logger } = options;
-  const binder = createRequestBinder(config.mode);
+  const binder = createRequestBinder(config.mode, options.credentials);
   const preflight = createPreflightStage({ logger, clock });
 
   const graphqlServer = createGraphQLServer<GatewayContext>({
@@ -95,7 +104,10 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     planAndExecute: preflight.wrapExecutor,
   });
 
-  async function serve(request: HTTPGraphQLRequest): Promise<HTTPGraphQLResponse> {
+  async function serve(
+    request: HTTPGraphQLRequest,
+    client: ClientInfo,
+  ): Promise<HTTPGraphQLResponse> {
     // One policy snapshot and one "today" for the whole request: a reload or
     // midnight in the middle of it never mixes two versions in one decision.
     const policySet = policies.current();
@@ -103,8 +115,8 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
 
     // 1. Bind the request before anything else: every later stage, log line
     // and subgraph call reads who asks from this value, never from headers.
-    // Production refuses here (AUTH_MISSING) until authentication exists.
-    const bound = binder.bind(request.headers);
+    // The client assertion is verified here (cached per token until its exp).
+    const bound = await binder.bind(request.headers, client);
     const requestId = bound.kind === 'bound' ? bound.request.requestId : bound.requestId;
     if (bound.kind === 'refused') {
       return withRequestHeaders(refusal(bound.error), policySet, requestId);

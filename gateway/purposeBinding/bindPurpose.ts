@@ -1,3 +1,4 @@
+import { BlockList, isIPv6 } from 'node:net';
 import {
   type CompiledPurpose,
   isPurposeActive,
@@ -23,6 +24,31 @@ function refuse(error: PasserelleError): PurposeBindingOutcome {
   return { ok: false, error };
 }
 
+/** Each re-user's allow-list, built once per policy snapshot (a reload makes new `Reuser` values). */
+const allowLists = new WeakMap<Reuser, BlockList>();
+
+function allowListOf(reuser: Reuser, allowedIps: readonly string[]): BlockList {
+  let list = allowLists.get(reuser);
+  if (list === undefined) {
+    list = new BlockList();
+    for (const entry of allowedIps) {
+      const [address = '', prefix] = entry.split('/');
+      const family = isIPv6(address) ? 'ipv6' : 'ipv4';
+      if (prefix === undefined) list.addAddress(address, family);
+      else list.addSubnet(address, Number(prefix), family);
+    }
+    allowLists.set(reuser, list);
+  }
+  return list;
+}
+
+/** Whether `address` may call for `reuser`: always, unless its policy lists addresses. */
+export function isAddressAllowed(reuser: Reuser, address: string): boolean {
+  if (reuser.allowedIps === undefined) return true;
+  // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) match IPv4 entries too.
+  return allowListOf(reuser, reuser.allowedIps).check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
 /** Why an inactive purpose is not active, in words. */
 function inactiveBecause(purpose: CompiledPurpose, today: string, mode: string): string {
   if (purpose.stage !== mode) {
@@ -43,7 +69,8 @@ const CLAIM_WORDS: Readonly<Record<TraceabilityClaim, string>> = {
 /**
  * Checks a bound request against one policy snapshot, in this order, the
  * first failure winning:
- * 1. the re-user and the purpose are declared (`PURPOSE_UNKNOWN`);
+ * 1. the re-user and the purpose are declared (`PURPOSE_UNKNOWN`), and the
+ *    client's address is on the re-user's allow-list, if it has one (`IP_NOT_ALLOWED`);
  * 2. the re-user holds the purpose (`PURPOSE_NOT_GRANTED`);
  * 3. the purpose is in force today and its stage is this gateway's mode (`PURPOSE_NOT_ACTIVE`);
  * 4. the re-user's grant of it is valid today (`PURPOSE_NOT_GRANTED`);
@@ -67,6 +94,15 @@ export function bindPurpose(options: {
         'PURPOSE_UNKNOWN',
         { what: 're-user', id: request.reuserId, where: source.whereIs('reuser') },
         { publicExtensions: { ...decided, reuser: request.reuserId } },
+      ),
+    );
+  }
+  if (!isAddressAllowed(reuser, request.clientAddress)) {
+    return refuse(
+      new PasserelleError(
+        'IP_NOT_ALLOWED',
+        { reuser: reuser.id, address: request.clientAddress },
+        { publicExtensions: { ...decided, reuser: reuser.id } },
       ),
     );
   }

@@ -5,6 +5,7 @@
  */
 export {
   bindPurpose,
+  isAddressAllowed,
   type PurposeBinding,
   type PurposeBindingOutcome,
 } from './bindPurpose.js';

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import type { KeysRequest, KeysResponse } from '../authentication/index.js';
+import type { ClientInfo } from '../boundRequest/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SubgraphProbe } from '../subgraphClient/index.js';
@@ -7,7 +9,9 @@ import { mediaTypeOf, readJsonBody } from './requestBody.js';
 
 export type RequestHandlerOptions = {
   /** Serves a GraphQL request once the HTTP layer has read it (the request pipeline). */
-  serveGraphQL: (request: HTTPGraphQLRequest) => Promise<HTTPGraphQLResponse>;
+  serveGraphQL: (request: HTTPGraphQLRequest, client: ClientInfo) => Promise<HTTPGraphQLResponse>;
+  /** A re-user's own keys: `GET /keys`, `POST /keys/revoke`. */
+  serveKeys: (request: KeysRequest) => Promise<KeysResponse>;
   /** Probes every subgraph for `/ready`. */
   probeSubgraphs: () => Promise<SubgraphProbe[]>;
   /**
@@ -119,6 +123,42 @@ async function writeGraphQLResponse(
   response.end();
 }
 
+/** The client as the socket sees it (no proxy header is trusted). */
+function clientOf(request: IncomingMessage): ClientInfo {
+  return { address: request.socket.remoteAddress ?? 'unknown' };
+}
+
+function headerMapOf(request: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/**
+ * The JSON body of a POST; `undefined` after answering the error itself.
+ * Only JSON is read. Checked before Apollo's CSRF prevention, which would
+ * otherwise answer a bare 400 to the "simple" types a browser form sends.
+ */
+async function readPostedJson(
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<{ body: unknown } | undefined> {
+  if (mediaTypeOf(request.headers['content-type']) !== 'application/json') {
+    sendError(response, new PasserelleError('UNSUPPORTED_MEDIA_TYPE'));
+    return undefined;
+  }
+  try {
+    return { body: await readJsonBody(request) };
+  } catch (error) {
+    if (!(error instanceof PasserelleError)) throw error;
+    // After a refused body the rest of it may still be on the wire.
+    sendError(response, error, error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {});
+    return undefined;
+  }
+}
+
 async function serveGraphQL(
   request: IncomingMessage,
   response: ServerResponse,
@@ -132,27 +172,36 @@ async function serveGraphQL(
   }
   let body: unknown;
   if (method === 'POST') {
-    // Only JSON is read. Checked before Apollo's CSRF prevention, which would
-    // otherwise answer a bare 400 to the "simple" types a browser form sends.
-    if (mediaTypeOf(request.headers['content-type']) !== 'application/json') {
-      sendError(response, new PasserelleError('UNSUPPORTED_MEDIA_TYPE'));
-      return;
-    }
-    try {
-      body = await readJsonBody(request);
-    } catch (error) {
-      if (!(error instanceof PasserelleError)) throw error;
-      // After a refused body the rest of it may still be on the wire.
-      sendError(response, error, error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {});
-      return;
-    }
+    const posted = await readPostedJson(request, response);
+    if (posted === undefined) return;
+    body = posted.body;
   }
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const result = await serveGraphQLRequest({ method, headers, search, body });
+  const headers = headerMapOf(request);
+  const result = await serveGraphQLRequest({ method, headers, search, body }, clientOf(request));
   await writeGraphQLResponse(response, result);
+}
+
+async function serveKeys(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  serveKeysRequest: RequestHandlerOptions['serveKeys'],
+): Promise<void> {
+  const method = request.method ?? 'GET';
+  let body: unknown;
+  if (method === 'POST') {
+    const posted = await readPostedJson(request, response);
+    if (posted === undefined) return;
+    body = posted.body;
+  }
+  const result = await serveKeysRequest({
+    method,
+    path,
+    headers: headerMapOf(request),
+    body,
+    client: clientOf(request),
+  });
+  sendJson(response, result.status, result.body, result.headers);
 }
 
 async function serveReadiness(
@@ -175,12 +224,18 @@ async function serveReadiness(
  * - `GET /health`: liveness; 200 as long as the process serves HTTP.
  * - `GET /ready`: readiness; 200 only when every subgraph answers a probe,
  *   else 503 listing which subgraph is down and why.
+ * - `GET /keys`, `POST /keys/revoke`: a re-user's own keys (`authentication/`).
  * Anything else is a catalogue error as GraphQL-shaped JSON, never a stack.
  */
 export function createRequestHandler(
   options: RequestHandlerOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { serveGraphQL: serveGraphQLRequest, probeSubgraphs, logger } = options;
+  const {
+    serveGraphQL: serveGraphQLRequest,
+    serveKeys: serveKeysRequest,
+    probeSubgraphs,
+    logger,
+  } = options;
   const corsOrigins = options.corsOrigins ?? [];
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -205,6 +260,9 @@ export function createRequestHandler(
         if (request.method !== 'GET')
           return methodNotAllowed(response, request.method ?? '', ['GET']);
         return serveReadiness(response, probeSubgraphs);
+      case '/keys':
+      case '/keys/revoke':
+        return serveKeys(request, response, path, serveKeysRequest);
       default:
         return sendError(response, new PasserelleError('NOT_FOUND'));
     }

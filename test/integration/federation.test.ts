@@ -87,12 +87,12 @@ afterAll(async () => {
   policies.remove();
 });
 
-const query = <Data>(text: string, variables: Record<string, unknown> = {}) =>
+const query = async <Data>(text: string, variables: Record<string, unknown> = {}) =>
   postGraphQL<Data>(
     system.gatewayUrl,
     text,
     variables,
-    asReuser(FEDERATION_REUSER, FEDERATION_PURPOSE),
+    await asReuser(FEDERATION_REUSER, FEDERATION_PURPOSE, { audience: system.gatewayUrl }),
   );
 
 describe('one federated query answered by all five data holders', () => {

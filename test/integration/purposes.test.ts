@@ -25,7 +25,7 @@ afterAll(async () => {
 
 type Credentials = { reuser: string; purpose: string; reason?: string };
 
-function ask<Data = Record<string, unknown>>(
+async function ask<Data = Record<string, unknown>>(
   credentials: Credentials,
   text: string,
   variables: Record<string, unknown> = {},
@@ -35,7 +35,10 @@ function ask<Data = Record<string, unknown>>(
     system.gatewayUrl,
     text,
     variables,
-    asReuser(reuser, purpose, reason === undefined ? {} : { reason }),
+    await asReuser(reuser, purpose, {
+      audience: system.gatewayUrl,
+      ...(reason === undefined ? {} : { reason }),
+    }),
   );
 }
 
@@ -291,7 +294,7 @@ describe('5. municipal social aid (a social-action centre)', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
-    expect(response.body.errors?.[0]?.message).toContain('Passerelle-Reason');
+    expect(response.body.errors?.[0]?.message).toContain('"reason" claim of the client assertion');
   });
 });
 
@@ -451,8 +454,11 @@ describe('one re-user, two purposes', () => {
 });
 
 describe('the sample request `npm start` prints', () => {
-  it('is allowed by its purpose and answers as the README says', async () => {
-    const sample = sampleRequest(TEST_DATASET.asOf);
+  it('is allowed by its purpose and answers as the README says, with the printed assertion', async () => {
+    // The launcher registered a sandbox key and printed a curl command using an assertion signed with it.
+    const authorization = /-H 'Authorization: (Bearer [\w.-]+)'/.exec(system.output())?.[1];
+    expect(authorization).toBeDefined();
+    const sample = sampleRequest(TEST_DATASET.asOf, { authorization: authorization ?? '' });
     const response = await postGraphQL<{
       beneficiaryByFileNumber: {
         familyBenefits: {
@@ -469,7 +475,7 @@ describe('the sample request `npm start` prints', () => {
 });
 
 describe('without a purpose', () => {
-  it('answers introspection in the sandbox, and refuses data naming the headers to send', async () => {
+  it('answers introspection in the sandbox, and refuses data naming the credentials to send', async () => {
     const schema = await postGraphQL(system.gatewayUrl, '{ __schema { queryType { name } } }');
     expect(schema.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     const data = await postGraphQL(system.gatewayUrl, CANTEEN_QUERY, {
@@ -477,6 +483,6 @@ describe('without a purpose', () => {
       month: MONTH,
     });
     expect(data.status).toBe(400);
-    expect(data.body.errors?.[0]?.message).toContain('Passerelle-Purpose');
+    expect(data.body.errors?.[0]?.message).toContain('Authorization: Bearer');
   });
 });

@@ -2,9 +2,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sampleRequest } from '../../gateway/cli/sampleQuery.js';
+import { SAMPLE_CLAIMS, sampleRequest } from '../../gateway/cli/sampleQuery.js';
 import { createContextSigner } from '../../gateway/contextToken/index.js';
 import { NAMED_PEOPLE } from '../../subgraphs/sandbox/index.js';
+import { asReuser } from '../support/asReuser.js';
 import '../support/context.js';
 import { createTestContextKey, purposeClaims } from '../support/gatewayContext.js';
 import { type GraphQLResponse, postGraphQL } from '../support/graphql.js';
@@ -103,7 +104,13 @@ describe('a data holder called directly', () => {
 
 describe('the gateway', () => {
   it('still serves the sample query, through data holders that check its context', async () => {
-    const sample = sampleRequest(TEST_DATASET.asOf);
+    const sample = sampleRequest(
+      TEST_DATASET.asOf,
+      await asReuser(SAMPLE_CLAIMS.reuserId, SAMPLE_CLAIMS.purposeId, {
+        agent: SAMPLE_CLAIMS.agent,
+        audience: system.gatewayUrl,
+      }),
+    );
     const response = await postGraphQL<{
       beneficiaryByFileNumber: { familyBenefits: { familyQuotient: { value: number } } };
     }>(system.gatewayUrl, sample.query, sample.variables, { ...sample.headers });

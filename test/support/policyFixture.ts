@@ -23,6 +23,7 @@ export type PurposeFixture = {
 export type ReuserFixture = {
   id: string;
   purposes: readonly { purpose: string; validFrom?: string; validUntil?: string }[];
+  allowedIps?: readonly string[];
 };
 
 export function purposeFile(purpose: PurposeFixture): string {
@@ -54,6 +55,7 @@ export function reuserFile(reuser: ReuserFixture): string {
       validFrom: grant.validFrom ?? '2026-01-01',
       validUntil: grant.validUntil ?? '2027-12-31',
     })),
+    ...(reuser.allowedIps === undefined ? {} : { allowedIps: reuser.allowedIps }),
   };
   return `# yaml-language-server: $schema=../schema/reuser.schema.json\n${JSON.stringify(body, null, 2)}\n`;
 }

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_POLICIES_DIR } from '../../policies/engine/index.js';
+import { registerTestKeys } from './asReuser.js';
 
 const REPOSITORY = fileURLToPath(new URL('../..', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
@@ -18,7 +20,9 @@ export type RunningSystem = {
 
 /**
  * Starts the whole system the way a user does (`passerelle start`), as real
- * processes on loopback ports chosen at run time, over an existing dataset.
+ * processes on loopback ports chosen at run time, over an existing dataset,
+ * with this process's test keys registered (`asReuser` signs with them; give
+ * it the system's `gatewayUrl` as audience).
  */
 export async function startSystem(options: {
   dataDir: string;
@@ -28,6 +32,11 @@ export async function startSystem(options: {
   /** Extra environment for every process, e.g. `PASSERELLE_POLICIES_DIR` for test policies. */
   env?: Readonly<Record<string, string>>;
 }): Promise<RunningSystem> {
+  // The tests' re-users sign with keys of this process: register them first.
+  await registerTestKeys({
+    dataDir: options.dataDir,
+    policiesDir: options.env?.PASSERELLE_POLICIES_DIR ?? DEFAULT_POLICIES_DIR,
+  });
   const launcher: ChildProcess = spawn(
     process.execPath,
     [

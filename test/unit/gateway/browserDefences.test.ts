@@ -2,14 +2,16 @@ import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
 import { IntrospectionInSandboxOnlyRule } from '../../../gateway/graphql/introspectionInSandboxOnly.js';
-import { type RunningGateway, startGateway } from '../../../gateway/index.js';
+import type { RunningGateway } from '../../../gateway/index.js';
+import { TEST_AUDIENCE } from '../../support/asReuser.js';
+import { startTestGateway } from '../../support/testGateway.js';
 import '../../support/context.js';
 import {
   createTinyPolicies,
   startAgesSubgraph,
   startPeopleSubgraph,
-  TINY_HEADERS,
   type TinySubgraph,
+  tinyHeaders,
 } from './tinySubgraphs.js';
 
 // What a browser may do with the gateway (DOMAIN.md S7): no cross-site
@@ -23,12 +25,13 @@ let closed: RunningGateway;
 let open: RunningGateway;
 
 function start(overrides: Record<string, string> = {}): Promise<RunningGateway> {
-  return startGateway(
+  return startTestGateway(
     parseGatewayConfig({
       PASSERELLE_PORT: '0',
       PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
       PASSERELLE_SUBGRAPHS: subgraphs.map(({ name, url }) => `${name}=${url}`).join(','),
       PASSERELLE_POLICIES_DIR: policies.dir,
+      PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
       PASSERELLE_LOG_LEVEL: 'silent',
       ...overrides,
     }),
@@ -60,10 +63,10 @@ function preflight(url: string, origin: string): Promise<Response> {
   });
 }
 
-function queryFrom(url: string, origin: string): Promise<Response> {
+async function queryFrom(url: string, origin: string): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin, ...TINY_HEADERS },
+    headers: { 'content-type': 'application/json', origin, ...(await tinyHeaders()) },
     body: JSON.stringify({ query: '{ person(id: "1") { name } }' }),
   });
 }

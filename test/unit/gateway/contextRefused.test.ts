@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
-import { type RunningGateway, startGateway } from '../../../gateway/index.js';
+import type { RunningGateway } from '../../../gateway/index.js';
 import { fixedHolderPolicies } from '../../../subgraphs/kit/index.js';
 import { NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
-import { asReuser } from '../../support/asReuser.js';
+import { asReuser, TEST_AUDIENCE } from '../../support/asReuser.js';
 import { createTestContextKey, type TestContextKey } from '../../support/gatewayContext.js';
 import { postGraphQL } from '../../support/graphql.js';
 import { createPolicyFixture } from '../../support/policyFixture.js';
 import { TEST_DATASET } from '../../support/sandboxDataset.js';
+import { startTestGateway } from '../../support/testGateway.js';
 import {
   fixturePolicies,
   startTestHolder,
@@ -56,6 +57,7 @@ function gatewayConfig(holderUrl: string, startupTimeoutMs = 5_000) {
     PASSERELLE_DATA_DIR: keysDir,
     PASSERELLE_CONTEXT_PRIVATE_KEY_FILE: join(keysDir, 'context.private.jwk'),
     PASSERELLE_POLICIES_DIR: policies.dir,
+    PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
     PASSERELLE_AS_OF: TEST_DATASET.asOf,
     PASSERELLE_LOG_LEVEL: 'silent',
     PASSERELLE_STARTUP_TIMEOUT_MS: String(startupTimeoutMs),
@@ -71,7 +73,7 @@ beforeAll(async () => {
   );
   stranger = await createTestContextKey();
   holder = await startTestHolder('family-benefits', holderPolicies());
-  gateway = await startGateway(gatewayConfig(holder.url));
+  gateway = await startTestGateway(gatewayConfig(holder.url));
 });
 
 afterAll(async () => {
@@ -87,7 +89,7 @@ describe("a data holder that does not trust the gateway's key", () => {
       key: stranger,
     });
     try {
-      await expect(startGateway(gatewayConfig(distrustful.url, 1_000))).rejects.toThrow(
+      await expect(startTestGateway(gatewayConfig(distrustful.url, 1_000))).rejects.toThrow(
         "refused the gateway's signed context (it is signed with a key this data holder does not know)",
       );
     } finally {
@@ -96,7 +98,7 @@ describe("a data holder that does not trust the gateway's key", () => {
   });
 
   it('makes its fields SUBGRAPH_UNAVAILABLE, without passing its refusal on', async () => {
-    const served = await postGraphQL(gateway.url, QUOTIENT, {}, asReuser(REUSER, PURPOSE));
+    const served = await postGraphQL(gateway.url, QUOTIENT, {}, await asReuser(REUSER, PURPOSE));
     expect(served.body.errors).toBeUndefined();
 
     // The holder comes back on the same port, trusting another key.
@@ -104,7 +106,7 @@ describe("a data holder that does not trust the gateway's key", () => {
     await holder.stop();
     holder = await startTestHolder('family-benefits', holderPolicies(), { key: stranger, port });
 
-    const refused = await postGraphQL(gateway.url, QUOTIENT, {}, asReuser(REUSER, PURPOSE));
+    const refused = await postGraphQL(gateway.url, QUOTIENT, {}, await asReuser(REUSER, PURPOSE));
     expect(refused.status).toBe(503);
     expect(refused.body.errors?.map((error) => error.extensions?.code)).toEqual([
       'SUBGRAPH_UNAVAILABLE',

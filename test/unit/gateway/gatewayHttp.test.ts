@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
-import { type GatewayConfig, type RunningGateway, startGateway } from '../../../gateway/index.js';
+import type { GatewayConfig, RunningGateway } from '../../../gateway/index.js';
+import { TEST_AUDIENCE } from '../../support/asReuser.js';
+import { startTestGateway } from '../../support/testGateway.js';
 import {
   createTinyPolicies,
   startAgesSubgraph,
   startPeopleSubgraph,
-  TINY_HEADERS,
   type TinySubgraph,
+  tinyHeaders,
 } from './tinySubgraphs.js';
 import '../../support/context.js';
 
@@ -22,6 +24,7 @@ function gatewayConfig(subgraphs: TinySubgraph[], mode: 'sandbox' | 'production'
   return parseGatewayConfig({
     PASSERELLE_MODE: mode,
     PASSERELLE_POLICIES_DIR: policies.dir,
+    PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
     PASSERELLE_PORT: '0',
     // The gateway keeps its context key pair there (keys/), shared by the run's processes.
     PASSERELLE_DATA_DIR: inject('sandboxDataDir'),
@@ -39,7 +42,7 @@ let base: string;
 
 beforeAll(async () => {
   [people, ages] = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
-  gateway = await startGateway(gatewayConfig([people, ages], 'sandbox'));
+  gateway = await startTestGateway(gatewayConfig([people, ages], 'sandbox'));
   base = gateway.url.replace(/\/graphql$/, '');
 });
 
@@ -58,8 +61,8 @@ function postJson(body: string, headers: Record<string, string> = {}): Promise<R
 }
 
 /** A query for data, under the tiny subgraphs' purpose. */
-function query(text: string, variables?: Record<string, unknown>): Promise<Response> {
-  return postJson(JSON.stringify({ query: text, variables }), TINY_HEADERS);
+async function query(text: string, variables?: Record<string, unknown>): Promise<Response> {
+  return postJson(JSON.stringify({ query: text, variables }), await tinyHeaders());
 }
 
 async function expectError(response: Response, status: number, code: string): Promise<GraphQLBody> {
@@ -104,7 +107,7 @@ describe('gateway HTTP layer', () => {
   it('serves GET queries that carry a CSRF preflight header', async () => {
     const search = new URLSearchParams({ query: '{ person(id: "2") { name } }' });
     const response = await fetch(`${gateway.url}?${search}`, {
-      headers: { 'apollo-require-preflight': 'true', ...TINY_HEADERS },
+      headers: { 'apollo-require-preflight': 'true', ...(await tinyHeaders()) },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { person: { name: 'Blaise' } } });
@@ -267,7 +270,7 @@ describe('gateway in production mode', () => {
 
   beforeAll(async () => {
     subgraphs = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
-    production = await startGateway(gatewayConfig(subgraphs, 'production'));
+    production = await startTestGateway(gatewayConfig(subgraphs, 'production'));
   });
 
   afterAll(async () => {
@@ -275,15 +278,25 @@ describe('gateway in production mode', () => {
     await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   });
 
-  it('refuses every GraphQL request with 401 AUTH_MISSING until authentication exists', async () => {
+  it('refuses every GraphQL request without credentials with 401 AUTH_MISSING, even __typename', async () => {
     for (const text of ['{ __schema { queryType { name } } }', '{ __typename }']) {
       const refused = await fetch(production.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...TINY_HEADERS },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: text }),
       });
       await expectError(refused, 401, 'AUTH_MISSING');
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer');
     }
+  });
+
+  it('refuses a sandbox purpose to an authenticated re-user', async () => {
+    const refused = await fetch(production.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await tinyHeaders()) },
+      body: JSON.stringify({ query: '{ person(id: "1") { name } }' }),
+    });
+    await expectError(refused, 403, 'PURPOSE_NOT_ACTIVE');
   });
 });
 
@@ -293,7 +306,7 @@ describe('gateway stop', () => {
 
   beforeAll(async () => {
     subgraphs = await Promise.all([startPeopleSubgraph(), startAgesSubgraph()]);
-    stopping = await startGateway(gatewayConfig(subgraphs, 'sandbox'));
+    stopping = await startTestGateway(gatewayConfig(subgraphs, 'sandbox'));
   });
 
   afterAll(async () => {
@@ -304,7 +317,7 @@ describe('gateway stop', () => {
   it('finishes an in-flight request when stopped, then refuses connections', async () => {
     const inFlight = fetch(stopping.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...TINY_HEADERS },
+      headers: { 'content-type': 'application/json', ...(await tinyHeaders()) },
       // A subgraph call that lasts, so the request is surely in flight when the stop begins.
       body: JSON.stringify({ query: '{ person(id: "1") { name } waitFor(ms: 600) }' }),
     });

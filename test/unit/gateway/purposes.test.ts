@@ -11,14 +11,14 @@ import {
   type GatewayConfig,
   PolicyLoadError,
   type RunningGateway,
-  startGateway,
 } from '../../../gateway/index.js';
 import {
   createGatewayContextVerifier,
   loadGatewayPublicKeys,
 } from '../../../subgraphs/kit/index.js';
-import { asReuser } from '../../support/asReuser.js';
+import { asReuser, registerTestKeys, TEST_AUDIENCE } from '../../support/asReuser.js';
 import { createPolicyFixture, type PurposeFixture } from '../../support/policyFixture.js';
+import { startTestGateway } from '../../support/testGateway.js';
 import {
   type RecordingSubgraph,
   startCivilStatus,
@@ -120,6 +120,7 @@ function configFor(
     PASSERELLE_LOG_LEVEL: 'silent',
     PASSERELLE_POLICIES_DIR: policies.dir,
     PASSERELLE_AS_OF: TODAY,
+    PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
     ...overrides,
   });
 }
@@ -143,7 +144,10 @@ const log = memoryLogger();
 
 beforeAll(async () => {
   [civilStatus, familyBenefits] = await Promise.all([startCivilStatus(), startFamilyBenefits()]);
-  gateway = await startGateway(configFor([civilStatus, familyBenefits]), { logger: log.logger });
+  const config = configFor([civilStatus, familyBenefits]);
+  // commune-z has a key but no policy file: a re-user removed from the policies.
+  await registerTestKeys(config, ['commune-z']);
+  gateway = await startTestGateway(config, { logger: log.logger });
 });
 
 afterAll(async () => {
@@ -188,86 +192,72 @@ function errorOf(body: GraphQLBody) {
 describe('binding a request to a re-user and a purpose', () => {
   const refusals: {
     name: string;
-    headers: Record<string, string>;
+    headers: () => Promise<Record<string, string>>;
     status: number;
     code: string;
     message: RegExp;
   }[] = [
     {
-      name: 'no purpose at all, for data',
-      headers: {},
+      name: 'no credentials at all, for data',
+      headers: async () => ({}),
       status: 400,
       code: 'BAD_REQUEST',
-      message: /declares no purpose.*Passerelle-Reuser, Passerelle-Purpose, Passerelle-Agent/,
-    },
-    {
-      name: 'a re-user without purpose or agent',
-      headers: { 'passerelle-reuser': REUSER },
-      status: 400,
-      code: 'BAD_REQUEST',
-      message: /Passerelle-Purpose, Passerelle-Agent are missing/,
-    },
-    {
-      name: 'an id that cannot be one',
-      headers: asReuser('Commune A!', 'identity-check'),
-      status: 400,
-      code: 'BAD_REQUEST',
-      message: /Passerelle-Reuser header must be an id/,
+      message: /declares no purpose.*Authorization: Bearer/,
     },
     {
       name: 'an unknown re-user',
-      headers: asReuser('commune-z', 'identity-check'),
+      headers: () => asReuser('commune-z', 'identity-check'),
       status: 403,
       code: 'PURPOSE_UNKNOWN',
-      message: /re-user "commune-z".*Passerelle-Reuser header/,
+      message: /re-user "commune-z".*"iss" and "sub" claims of the client assertion/,
     },
     {
       name: 'an unknown purpose',
-      headers: asReuser(REUSER, 'marketing'),
+      headers: () => asReuser(REUSER, 'marketing'),
       status: 403,
       code: 'PURPOSE_UNKNOWN',
-      message: /purpose "marketing".*Passerelle-Purpose header/,
+      message: /purpose "marketing".*"purpose" claim of the client assertion/,
     },
     {
       name: 'a purpose the re-user does not hold',
-      headers: asReuser(REUSER, 'other-reusers'),
+      headers: () => asReuser(REUSER, 'other-reusers'),
       status: 403,
       code: 'PURPOSE_NOT_GRANTED',
       message: /not among the purposes this re-user is granted/,
     },
     {
       name: "a re-user's grant that has lapsed",
-      headers: asReuser(REUSER, 'lapsed-grant'),
+      headers: () => asReuser(REUSER, 'lapsed-grant'),
       status: 403,
       code: 'PURPOSE_NOT_GRANTED',
       message: /grant runs 2026-01-01 to 2026-06-30, and today is 2026-11-15/,
     },
     {
       name: 'a purpose outside its validity dates',
-      headers: asReuser(REUSER, 'expired'),
+      headers: () => asReuser(REUSER, 'expired'),
       status: 403,
       code: 'PURPOSE_NOT_ACTIVE',
       message: /valid from 2025-01-01 to 2025-12-31/,
     },
     {
       name: 'a production purpose in the sandbox',
-      headers: asReuser(REUSER, 'production-only'),
+      headers: () => asReuser(REUSER, 'production-only'),
       status: 403,
       code: 'PURPOSE_NOT_ACTIVE',
       message: /production purpose and this gateway is the sandbox/,
     },
     {
       name: 'a purpose requiring a reason, without one',
-      headers: asReuser(REUSER, 'quotient-check'),
+      headers: () => asReuser(REUSER, 'quotient-check'),
       status: 400,
       code: 'BAD_REQUEST',
-      message: /requires a reason.*send the Passerelle-Reason header/,
+      message: /requires a reason.*send the "reason" claim of the client assertion/,
     },
   ];
 
   it.each(refusals)('refuses $name: $status $code', async ({ headers, status, code, message }) => {
     civilStatus.clear();
-    const response = await query('{ person(id: "1") { familyName } }', headers);
+    const response = await query('{ person(id: "1") { familyName } }', await headers());
     expect(response.status).toBe(status);
     const error = errorOf(response.body);
     expect(error.extensions?.code).toBe(code);
@@ -290,7 +280,7 @@ describe('binding a request to a re-user and a purpose', () => {
   it('gives every GraphQL response a request id and the policy version', async () => {
     const served = await query(
       '{ person(id: "1") { familyName } }',
-      asReuser(REUSER, 'identity-check'),
+      await asReuser(REUSER, 'identity-check'),
     );
     const refused = await query('{ person(id: "1") { familyName } }');
     expect(policyVersionOf(served)).toBe(policyVersionOf(refused));
@@ -301,10 +291,10 @@ describe('binding a request to a re-user and a purpose', () => {
 });
 
 describe('reject mode (the default)', () => {
-  const headers = asReuser(REUSER, 'identity-check');
+  const headers = () => asReuser(REUSER, 'identity-check');
 
   it('serves what the purpose grants, the birth year instead of the date', async () => {
-    const response = await query('{ person(id: "1") { familyName birthYear } }', headers);
+    const response = await query('{ person(id: "1") { familyName birthYear } }', await headers());
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       data: { person: { familyName: 'Lovelace', birthYear: 1815 } },
@@ -315,7 +305,7 @@ describe('reject mode (the default)', () => {
     civilStatus.clear();
     const response = await query(
       '{ person(id: "1") { familyName birthDate nickname } people { birthDate } }',
-      headers,
+      await headers(),
     );
     expect(response.status).toBe(403);
     const error = errorOf(response.body);
@@ -348,7 +338,7 @@ describe('reject mode (the default)', () => {
 
   it('refuses an argument outside the window with PURPOSE_ARGUMENT_DENIED', async () => {
     const text = `query ($month: String!) { person(id: "1") { familyBenefits { familyQuotient(month: $month) { month value } } } }`;
-    const withReason = asReuser(REUSER, 'quotient-check', { reason: 'file-42' });
+    const withReason = await asReuser(REUSER, 'quotient-check', { reason: 'file-42' });
     const allowed = await query(text, withReason, { month: '2026-11' });
     expect(allowed.body).toEqual({
       data: { person: { familyBenefits: { familyQuotient: { month: '2026-11', value: 380 } } } },
@@ -379,11 +369,11 @@ describe('reject mode (the default)', () => {
 });
 
 describe('filter mode', () => {
-  const headers = asReuser(REUSER, 'identity-filter');
+  const headers = () => asReuser(REUSER, 'identity-filter');
 
   it('answers a denied nullable field null, with one error, and never asks for it', async () => {
     civilStatus.clear();
-    const response = await query('{ person(id: "1") { familyName nickname } }', headers);
+    const response = await query('{ person(id: "1") { familyName nickname } }', await headers());
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ person: { familyName: 'Lovelace', nickname: null } });
     const error = errorOf(response.body);
@@ -400,7 +390,7 @@ describe('filter mode', () => {
 
   it('bubbles the null of a denied non-null field up to the nearest nullable parent', async () => {
     civilStatus.clear();
-    const response = await query('{ person(id: "1") { familyName birthDate } }', headers);
+    const response = await query('{ person(id: "1") { familyName birthDate } }', await headers());
     expect(response.status).toBe(200);
     // Person.birthDate is String!: the person (nullable) becomes null.
     expect(response.body.data).toEqual({ person: null });
@@ -411,7 +401,7 @@ describe('filter mode', () => {
   });
 
   it('gives one error per list item, and nulls the nullable list of non-null items', async () => {
-    const response = await query('{ people { familyName birthDate } }', headers);
+    const response = await query('{ people { familyName birthDate } }', await headers());
     expect(response.body.data).toEqual({ people: null });
     expect(response.body.errors?.map((error) => error.path)).toEqual([
       ['people', 0, 'birthDate'],
@@ -421,7 +411,7 @@ describe('filter mode', () => {
 
   it('keeps a parent whose every child is denied, without asking for the children', async () => {
     civilStatus.clear();
-    const response = await query('{ person(id: "2") { nickname } }', headers);
+    const response = await query('{ person(id: "2") { nickname } }', await headers());
     expect(response.body.data).toEqual({ person: { nickname: null } });
     expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual([
       'PURPOSE_FIELD_DENIED',
@@ -433,7 +423,7 @@ describe('filter mode', () => {
     familyBenefits.clear();
     const response = await query(
       '{ person(id: "1") { familyName familyBenefits { childCount } } }',
-      headers,
+      await headers(),
     );
     expect(response.body.data).toEqual({
       person: { familyName: 'Lovelace', familyBenefits: null },
@@ -451,7 +441,7 @@ describe('filter mode', () => {
     const response = await query(
       `query ($at: String) { person(id: "1") { familyBenefits {
         householdSize(atDate: $at) familyQuotient(month: "2026-11") { value } } } }`,
-      headers,
+      await headers(),
       { at: '2026-11-01' },
     );
     expect(response.status).toBe(200);
@@ -469,7 +459,7 @@ describe('filter mode', () => {
   it('still refuses argument values outside the purpose', async () => {
     const response = await query(
       '{ person(id: "1") { familyBenefits { familyQuotient(month: "2026-01") { value } } } }',
-      headers,
+      await headers(),
     );
     expect(response.status).toBe(403);
     expect(errorOf(response.body).extensions?.code).toBe('PURPOSE_ARGUMENT_DENIED');
@@ -481,7 +471,7 @@ describe('dry-run mode', () => {
     log.lines.length = 0;
     const response = await query(
       '{ person(id: "1") { familyName birthDate } }',
-      asReuser(REUSER, 'identity-dry-run'),
+      await asReuser(REUSER, 'identity-dry-run'),
     );
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({
@@ -516,7 +506,7 @@ describe('dry-run mode', () => {
   it('reports an empty list when nothing would have been refused', async () => {
     const response = await query(
       '{ person(id: "1") { familyName } }',
-      asReuser(REUSER, 'identity-dry-run'),
+      await asReuser(REUSER, 'identity-dry-run'),
     );
     expect(response.body.extensions?.passerelle).toMatchObject({ dryRunDenied: [] });
   });
@@ -533,13 +523,16 @@ describe('what data holders receive', () => {
 
   it('a signed context naming the purpose, re-user, agent, reason, request, trace and policy version, and none of the client headers', async () => {
     civilStatus.clear();
+    const credentials = await asReuser(REUSER, 'identity-check', {
+      agent: 'agent-7',
+      reason: 'file-42',
+    });
     const response = await query('{ person(id: "1") { familyName } }', {
-      ...asReuser(REUSER, 'identity-check', { agent: 'agent-7', reason: 'file-42' }),
+      ...credentials,
       'passerelle-policy-version': 'forged',
       'passerelle-request-id': 'forged',
       'passerelle-context': 'forged',
       'passerelle-extra': 'forged',
-      authorization: 'Bearer not-for-subgraphs',
     });
     expect(response.status).toBe(200);
     expect(civilStatus.received).toHaveLength(1);
@@ -560,6 +553,8 @@ describe('what data holders receive', () => {
         policyVersion: policyVersionOf(response),
       },
     });
+    // The re-user's assertion is for the gateway only: no data holder sees it.
+    expect(credentials.authorization).toMatch(/^Bearer /);
     expect(sent.authorization).toBeUndefined();
   });
 
@@ -568,7 +563,7 @@ describe('what data holders receive', () => {
     familyBenefits.clear();
     const response = await query(
       '{ person(id: "1") { familyName familyBenefits { familyQuotient(month: "2026-11") { value } } } }',
-      asReuser(REUSER, 'identity-filter'),
+      await asReuser(REUSER, 'identity-filter'),
     );
     expect(response.body.errors).toBeUndefined();
     const civilStatusContext = civilStatus.received[0]?.headers['passerelle-context'];
@@ -581,7 +576,7 @@ describe('what data holders receive', () => {
     });
     // A second request gets its own tokens.
     civilStatus.clear();
-    await query('{ person(id: "1") { familyName } }', asReuser(REUSER, 'identity-filter'));
+    await query('{ person(id: "1") { familyName } }', await asReuser(REUSER, 'identity-filter'));
     expect(civilStatus.received[0]?.headers['passerelle-context']).not.toBe(civilStatusContext);
   });
 
@@ -604,7 +599,7 @@ describe('policy hot reload', () => {
   let reloading: RunningGateway;
 
   beforeAll(async () => {
-    reloading = await startGateway(
+    reloading = await startTestGateway(
       configFor([civilStatus, familyBenefits], { PASSERELLE_POLICIES_DIR: reload.dir }),
     );
   });
@@ -614,8 +609,12 @@ describe('policy hot reload', () => {
     reload.remove();
   });
 
-  const nickname = () =>
-    post(reloading.url, '{ person(id: "1") { nickname } }', asReuser(REUSER, 'identity-check'));
+  const nickname = async () =>
+    post(
+      reloading.url,
+      '{ person(id: "1") { nickname } }',
+      await asReuser(REUSER, 'identity-check'),
+    );
 
   /** Polls until `accept` holds, for at most `withinMs`; returns the last response and the time taken. */
   async function until(accept: (status: number) => boolean, withinMs: number) {
@@ -667,7 +666,7 @@ describe('gateway start with invalid policies', () => {
   });
 
   it('refuses to start, listing the problems', async () => {
-    const started = startGateway(
+    const started = startTestGateway(
       configFor([civilStatus, familyBenefits], { PASSERELLE_POLICIES_DIR: broken.dir }),
     );
     await expect(started).rejects.toThrow(PolicyLoadError);
@@ -700,11 +699,11 @@ describe('gateway start with invalid policies', () => {
   });
 });
 
-describe('production mode, until authentication exists', () => {
+describe('production mode', () => {
   let production: RunningGateway;
 
   beforeAll(async () => {
-    production = await startGateway(
+    production = await startTestGateway(
       parseGatewayConfig({
         PASSERELLE_MODE: 'production',
         PASSERELLE_PORT: '0',
@@ -712,6 +711,7 @@ describe('production mode, until authentication exists', () => {
         PASSERELLE_SUBGRAPHS: `civil-status=${civilStatus.url},family-benefits=${familyBenefits.url}`,
         PASSERELLE_LOG_LEVEL: 'silent',
         PASSERELLE_POLICIES_DIR: policies.dir,
+        PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
       }),
     );
   });
@@ -720,11 +720,25 @@ describe('production mode, until authentication exists', () => {
     await production?.stop();
   });
 
+  it('serves a production purpose to a re-user with a valid assertion', async () => {
+    const response = await post(
+      production.url,
+      '{ person(id: "1") { familyName } }',
+      await asReuser(REUSER, 'production-only'),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+  });
+
   it.each([
     [
-      'data with the sandbox headers',
+      'data with plain headers naming a re-user and purpose',
       '{ person(id: "1") { familyName } }',
-      asReuser(REUSER, 'production-only'),
+      {
+        'passerelle-reuser': REUSER,
+        'passerelle-purpose': 'production-only',
+        'passerelle-agent': 'agent-1',
+      },
     ],
     ['__typename', '{ __typename }', {}],
     ['introspection', '{ __schema { queryType { name } } }', {}],
@@ -734,6 +748,7 @@ describe('production mode, until authentication exists', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
     expect(errorOf(response.body).extensions).toEqual({ code: 'AUTH_MISSING' });
+    expect(errorOf(response.body).message).toMatch(/Authorization: Bearer/);
     policyVersionOf(response);
     expect(civilStatus.received).toEqual([]);
   });

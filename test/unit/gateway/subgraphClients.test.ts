@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGatewayConfig, type SubgraphFetcherKind } from '../../../gateway/config/index.js';
-import { type RunningGateway, startGateway } from '../../../gateway/index.js';
+import type { RunningGateway } from '../../../gateway/index.js';
+import { TEST_AUDIENCE } from '../../support/asReuser.js';
+import { startTestGateway } from '../../support/testGateway.js';
 import {
   createTinyPolicies,
   startAgesSubgraph,
   startPeopleSubgraph,
-  TINY_HEADERS,
   type TinySubgraph,
+  tinyHeaders,
 } from './tinySubgraphs.js';
 import '../../support/context.js';
 
@@ -28,7 +30,7 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    gateway = await startGateway(
+    gateway = await startTestGateway(
       parseGatewayConfig({
         PASSERELLE_PORT: '0',
         // The gateway keeps its context key pair there (keys/), shared by the run's processes.
@@ -40,6 +42,7 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
         PASSERELLE_SUBGRAPH_TIMEOUT_MS: '300',
         PASSERELLE_LOG_LEVEL: 'silent',
         PASSERELLE_POLICIES_DIR: policies.dir,
+        PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
       }),
     );
   });
@@ -51,7 +54,7 @@ describe.each(FETCHERS)('subgraph calls through the %s client', (fetcher) => {
   async function post(query: string): Promise<{ status: number; body: unknown }> {
     const response = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...TINY_HEADERS },
+      headers: { 'content-type': 'application/json', ...(await tinyHeaders()) },
       body: JSON.stringify({ query }),
     });
     return { status: response.status, body: await response.json() };

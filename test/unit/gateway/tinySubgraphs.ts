@@ -108,5 +108,7 @@ export function createTinyPolicies(): PolicyFixtureDir {
   });
 }
 
-/** Headers of a request for data from the tiny subgraphs. */
-export const TINY_HEADERS = asReuser(TINY_REUSER, TINY_PURPOSE);
+/** Fresh credentials of the tiny re-user (an assertion lives five minutes). */
+export function tinyHeaders(): Promise<Record<string, string>> {
+  return asReuser(TINY_REUSER, TINY_PURPOSE);
+}

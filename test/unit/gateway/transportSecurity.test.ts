@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
-import { type RunningGateway, startGateway } from '../../../gateway/index.js';
+import type { RunningGateway } from '../../../gateway/index.js';
 import { fixedHolderPolicies } from '../../../subgraphs/kit/index.js';
 import { NAMED_PEOPLE } from '../../../subgraphs/sandbox/index.js';
-import { asReuser } from '../../support/asReuser.js';
+import { asReuser, TEST_AUDIENCE } from '../../support/asReuser.js';
 import { purposeClaims } from '../../support/gatewayContext.js';
 import { createPolicyFixture } from '../../support/policyFixture.js';
 import { TEST_DATASET } from '../../support/sandboxDataset.js';
@@ -16,6 +16,7 @@ import {
   type TestCertificates,
   tlsTestsUnavailable,
 } from '../../support/testCertificates.js';
+import { startTestGateway } from '../../support/testGateway.js';
 import {
   fixturePolicies,
   startTestHolder,
@@ -83,6 +84,7 @@ describe.skipIf(unavailable !== undefined)('HTTPS and mutual TLS', () => {
       PASSERELLE_DATA_DIR: keysDir,
       PASSERELLE_CONTEXT_PRIVATE_KEY_FILE: privateKeyFile,
       PASSERELLE_POLICIES_DIR: policies.dir,
+      PASSERELLE_PUBLIC_URL: TEST_AUDIENCE,
       PASSERELLE_AS_OF: TEST_DATASET.asOf,
       PASSERELLE_LOG_LEVEL: 'silent',
       PASSERELLE_STARTUP_TIMEOUT_MS: '5000',
@@ -92,7 +94,7 @@ describe.skipIf(unavailable !== undefined)('HTTPS and mutual TLS', () => {
       PASSERELLE_SUBGRAPH_CLIENT_CERT_FILE: certificates.clientCertFile,
       PASSERELLE_SUBGRAPH_CLIENT_KEY_FILE: certificates.clientKeyFile,
     };
-    gateway = await startGateway(parseGatewayConfig(gatewayEnv));
+    gateway = await startTestGateway(parseGatewayConfig(gatewayEnv));
   });
 
   afterAll(async () => {
@@ -109,7 +111,7 @@ describe.skipIf(unavailable !== undefined)('HTTPS and mutual TLS', () => {
     const response = await requestOverTls(
       gateway.url,
       { ca: certificates.read(certificates.caFile) },
-      { body: { query: QUOTIENT }, headers: { ...asReuser(REUSER, PURPOSE) } },
+      { body: { query: QUOTIENT }, headers: { ...(await asReuser(REUSER, PURPOSE)) } },
     );
     expect(response.body).toEqual({
       data: { beneficiaryByFileNumber: { familyBenefits: { familyQuotient: { value: 380 } } } },
@@ -180,7 +182,7 @@ describe.skipIf(unavailable !== undefined)('HTTPS and mutual TLS', () => {
       ...withoutClientCertificate
     } = gatewayEnv;
     await expect(
-      startGateway(
+      startTestGateway(
         parseGatewayConfig({ ...withoutClientCertificate, PASSERELLE_STARTUP_TIMEOUT_MS: '1000' }),
       ),
     ).rejects.toThrow(/Could not read the schema of 1 subgraph/);
