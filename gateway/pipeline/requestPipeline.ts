@@ -8,6 +8,7 @@ import {
 import type { Clock, PolicySet } from '../../policies/engine/index.js';
 import { createRequestBinder } from '../boundRequest/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { createDocumentGuardsStage } from '../documentGuards/index.js';
 import type { PasserelleError } from '../errors/index.js';
 import { createGraphQLServer } from '../graphql/index.js';
 import type { Logger } from '../logging/index.js';
@@ -69,8 +70,10 @@ function withRequestHeaders(
  *
  *   1. bind request      boundRequest/     who asks, for which purpose, request and trace ids
  *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
- *      (limits: depth, aliases, cost, rate; a later issue, between 2 and 3)
- *   3. parse, validate   Apollo Server
+ *   3. parse, validate   Apollo Server, guarded by documentGuards/: text size and tokens
+ *                        before parsing; depth, aliases, root fields, directives and
+ *                        fragment cycles before validation; estimated cost after it
+ *      (rate limits: a later issue)
  *   4. policy pre-flight preflight/        the operation against the purpose, by mode
  *   5. plan & execute    @apollo/gateway, through the pre-flight's filter
  *      (access log: a later issue, between 5 and 6)
@@ -79,6 +82,10 @@ function withRequestHeaders(
 export function createRequestPipeline(options: RequestPipelineOptions): RequestPipeline {
   const { config, policies, clock, logger } = options;
   const binder = createRequestBinder(config.mode);
+  const guards = createDocumentGuardsStage({
+    limits: config.guards,
+    supergraphSdl: options.supergraphSdl,
+  });
   const preflight = createPreflightStage({ logger, clock });
 
   const graphqlServer = createGraphQLServer<GatewayContext>({
@@ -87,9 +94,12 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     subgraphServices: options.subgraphServices,
     httpServer: options.httpServer,
     logger,
+    // 3: the guards bound the work of parsing and validation, so they run
+    // before each; the cost estimate needs a validated operation.
     // 3 -> 4: the pre-flight needs the parsed, validated, resolved operation,
-    // and runs at didResolveOperation, before Apollo hands it to the planner.
-    stages: [preflight.plugin],
+    // and runs at didResolveOperation, before Apollo hands it to the planner;
+    // after the guards, so that a too costly query is refused whatever it asks.
+    stages: [guards.plugin, preflight.plugin],
     // 4 -> 5: in filter mode, the planner gets the operation without its
     // denied fields, so no data holder is ever asked for them.
     planAndExecute: preflight.wrapExecutor,

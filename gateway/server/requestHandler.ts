@@ -146,6 +146,12 @@ async function serveGraphQL(
       sendError(response, error, error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {});
       return;
     }
+    // A batch (a JSON array of operations) would multiply every per-request
+    // limit by its length; Apollo Server refuses it too, but as a bare BAD_REQUEST.
+    if (Array.isArray(body)) {
+      sendError(response, new PasserelleError('BATCH_NOT_SUPPORTED'));
+      return;
+    }
   }
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
