@@ -4,6 +4,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   getNamedType,
   getNullableType,
@@ -23,8 +24,8 @@ import type { CostModel, ListSize } from './costModel.js';
  * following the IBM GraphQL cost specification as Apollo's demand control
  * applies it (static estimate):
  * - a field costs its `@cost(weight:)`, else its type's `@cost`, else 1 for
- *   an object, interface or union and 0 for a scalar or enum; a root
- *   mutation field costs 10 by default;
+ *   an object and 0 for a scalar or enum (an interface or union: its
+ *   heaviest possible type); a root mutation field costs 10 by default;
  * - a field's cost is `count × (weight + cost of its selection)` plus the
  *   `@cost` of the arguments it is given, where `count` is 1, or for a list
  *   the size its `@listSize` gives: the largest value passed to one of its
@@ -60,6 +61,20 @@ type Estimation = {
 
 /** The child fields a list's `sizedFields` size, and that size. */
 type Sizing = Readonly<{ fields: readonly string[]; size: number }> | undefined;
+
+/**
+ * A type's weight without `@cost`: 1 for an object, 0 for a scalar or enum;
+ * an interface or union weighs what its heaviest possible type does.
+ */
+function typeWeight(type: GraphQLNamedType, estimation: Estimation): number {
+  if (!isCompositeType(type)) return 0;
+  if (!isAbstractType(type)) return 1;
+  let most = 1;
+  for (const possible of estimation.model.schema.getPossibleTypes(type)) {
+    most = Math.max(most, estimation.model.weightOf(possible.name) ?? 1);
+  }
+  return most;
+}
 
 function numberFrom(value: ValueNode, estimation: Estimation): number | undefined {
   if (value.kind === Kind.INT) return Number(value.value);
@@ -210,7 +225,7 @@ function objectCost(
       model.weightOf(coordinate) ??
       model.weightOf(named.name) ??
       rootWeight ??
-      (isCompositeType(named) ? 1 : 0);
+      typeWeight(named, estimation);
     let argumentsCost = 0;
     for (const argument of node.arguments ?? []) {
       argumentsCost += model.weightOf(`${coordinate}(${argument.name.value}:)`) ?? 0;
