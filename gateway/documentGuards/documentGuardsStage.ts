@@ -1,7 +1,12 @@
-import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import type { DocumentNode } from 'graphql';
+import { createHash } from 'node:crypto';
+import type {
+  ApolloServerPlugin,
+  GraphQLRequestListener,
+  HTTPGraphQLRequest,
+} from '@apollo/server';
+import { parse } from 'graphql';
 import { PasserelleError } from '../errors/index.js';
-import type { GatewayContext } from '../requestContext/index.js';
+import type { Caller, GatewayContext } from '../requestContext/index.js';
 import { BoundedCache } from './boundedCache.js';
 import { estimateCost } from './costAnalysis.js';
 import { type CostModel, createCostModel } from './costModel.js';
@@ -20,7 +25,14 @@ export type DocumentGuardsOptions = {
 };
 
 export type DocumentGuardsStage = {
-  /** Guards the query text, then the parsed document before validation, then the cost before planning. */
+  /**
+   * The document checks, on the request as the HTTP layer read it, before
+   * Apollo Server parses or validates anything: the refusal, or undefined
+   * when the document is within every limit (or is no document at all:
+   * Apollo Server then reports what is wrong with the request).
+   */
+  check(request: HTTPGraphQLRequest, caller: Caller): PasserelleError | undefined;
+  /** The cost estimate, once the operation is validated and resolved, before it is planned. */
   plugin: ApolloServerPlugin<GatewayContext>;
 };
 
@@ -37,8 +49,7 @@ function effective(
     : { limit: gatewayLimit, source: { purpose: undefined } };
 }
 
-function purposeLimitsOf(context: GatewayContext) {
-  const { caller } = context;
+function purposeLimitsOf(caller: Caller) {
   if (caller.kind !== 'purpose')
     return { purpose: undefined, maxDepth: undefined, maxCost: undefined };
   const { purpose } = caller.binding;
@@ -49,34 +60,43 @@ function purposeLimitsOf(context: GatewayContext) {
   };
 }
 
+/** The query text of a GraphQL-over-HTTP request, if it has one. */
+function queryTextOf(request: HTTPGraphQLRequest): string | undefined {
+  if (request.method === 'GET') {
+    return new URLSearchParams(request.search).get('query') ?? undefined;
+  }
+  const { body } = request;
+  if (typeof body !== 'object' || body === null || !('query' in body)) return undefined;
+  return typeof body.query === 'string' ? body.query : undefined;
+}
+
+/** What is known of one query text: its refusal by the source checks, or its parsed measure. */
+type DocumentVerdict =
+  | { kind: 'refused'; error: PasserelleError }
+  | { kind: 'measured'; measure: DocumentMeasure }
+  | { kind: 'unparsable' };
+
 /**
  * The document guards and cost analysis (DOMAIN.md M4 and S7): limits that
  * keep one request from costing the gateway or the data holders much,
- * whatever it asks. They run in three places of Apollo Server's request
- * pipeline, each before the work it protects:
- * - `didResolveSource`, before parsing: the text's size in bytes and tokens
- *   (a parse of a huge or token-heavy text is the first thing to spare);
- * - `validationDidStart`, before validation: depth, aliases, root fields,
- *   directives and fragment cycles, fragments inlined (validation of an
- *   alias bomb is quadratic, so it must not run first);
- * - `didResolveOperation`, before planning and before the policy
- *   pre-flight: the same document checks again (Apollo Server skips parsing
- *   and validation for a document it has already validated, so a purpose
- *   with a tighter `maxDepth` is checked here too), then the cost estimate.
- * Measures are cached per document hash, and cost estimates per document
- * and operation (unless they depend on variables): a distinct document is
+ * whatever it asks.
+ * - `check`, before Apollo Server sees the request: the text's size in bytes
+ *   and tokens, before it is parsed (graphql-js's recursive parser overflows
+ *   the stack on deep enough nesting); then depth, aliases, root fields,
+ *   directives and fragment cycles, fragments inlined, before validation
+ *   (validating an alias bomb is quadratic). It runs outside Apollo Server
+ *   because an error thrown from Apollo's hooks before validation is masked
+ *   as an internal error; it parses the text itself, once per distinct text.
+ * - `plugin`, at `didResolveOperation`, before planning and before the
+ *   policy pre-flight: the cost estimate, which needs a validated operation.
+ * Verdicts are cached per query text hash and estimates per text and
+ * operation (unless they depend on variables): a distinct document is
  * measured once, and each purpose only compares the measure to its limits.
- *
- * A refusal in the first two places is thrown out of Apollo Server's request
- * processing: the client gets the same 400 and catalogue error, but
- * Apollo's `didEncounterErrors` and `willSendResponse` hooks do not run for
- * it. A stage that must see every refusal wraps the pipeline's `serve`.
  */
 export function createDocumentGuardsStage(options: DocumentGuardsOptions): DocumentGuardsStage {
   const { limits } = options;
   const capacity = options.maxCachedDocuments ?? DEFAULT_MAX_CACHED_DOCUMENTS;
-  const sourceVerdicts = new BoundedCache<string, PasserelleError | null>(capacity);
-  const measures = new BoundedCache<string, DocumentMeasure>(capacity);
+  const verdicts = new BoundedCache<string, DocumentVerdict>(capacity);
   const costs = new BoundedCache<string, number>(capacity);
   let costModel: CostModel | undefined;
   // Built on first use: a gateway that never serves a query never pays for it.
@@ -85,36 +105,43 @@ export function createDocumentGuardsStage(options: DocumentGuardsOptions): Docum
     return costModel;
   };
 
-  function guardDocument(context: GatewayContext, document: DocumentNode, queryHash: string): void {
-    let measure = measures.get(queryHash);
-    if (measure === undefined) {
-      measure = measureDocument(document);
-      measures.set(queryHash, measure);
+  function verdictOf(text: string): DocumentVerdict {
+    const hash = createHash('sha256').update(text).digest('hex');
+    const known = verdicts.get(hash);
+    if (known !== undefined) return known;
+    let verdict: DocumentVerdict;
+    const refusal = checkSource(measureSource(text, limits.maxTokens), limits);
+    if (refusal !== undefined) {
+      verdict = { kind: 'refused', error: refusal };
+    } else {
+      try {
+        verdict = {
+          kind: 'measured',
+          measure: measureDocument(parse(text, { maxTokens: limits.maxTokens })),
+        };
+      } catch {
+        // A syntax error: Apollo Server's own parse reports it, with its location.
+        verdict = { kind: 'unparsable' };
+      }
     }
-    const purpose = purposeLimitsOf(context);
+    verdicts.set(hash, verdict);
+    return verdict;
+  }
+
+  function check(request: HTTPGraphQLRequest, caller: Caller): PasserelleError | undefined {
+    const text = queryTextOf(request);
+    if (text === undefined) return undefined;
+    const verdict = verdictOf(text);
+    if (verdict.kind === 'refused') return verdict.error;
+    if (verdict.kind === 'unparsable') return undefined;
+    const purpose = purposeLimitsOf(caller);
     const depth = effective(limits.maxDepth, purpose.maxDepth, purpose.purpose);
-    const refusal = checkDocument(measure, { ...limits, maxDepth: depth.limit }, depth.source);
-    if (refusal !== undefined) throw refusal;
+    return checkDocument(verdict.measure, { ...limits, maxDepth: depth.limit }, depth.source);
   }
 
   const listener: GraphQLRequestListener<GatewayContext> = {
-    async didResolveSource({ source, queryHash }) {
-      let verdict = sourceVerdicts.get(queryHash);
-      if (verdict === undefined) {
-        verdict = checkSource(measureSource(source, limits.maxTokens), limits) ?? null;
-        sourceVerdicts.set(queryHash, verdict);
-      }
-      if (verdict !== null) throw verdict;
-    },
-
-    async validationDidStart({ contextValue, document, queryHash }) {
-      guardDocument(contextValue, document, queryHash);
-    },
-
     async didResolveOperation({ contextValue, document, queryHash, request, operation }) {
-      guardDocument(contextValue, document, queryHash);
       if (operation === undefined) return;
-
       const key = `${queryHash}\u0000${request.operationName ?? ''}`;
       let estimate = costs.get(key);
       if (estimate === undefined) {
@@ -126,7 +153,7 @@ export function createDocumentGuardsStage(options: DocumentGuardsOptions): Docum
         estimate = computed.cost;
         if (!computed.dependsOnVariables) costs.set(key, estimate);
       }
-      const purpose = purposeLimitsOf(contextValue);
+      const purpose = purposeLimitsOf(contextValue.caller);
       const { limit, source } = effective(limits.maxCost, purpose.maxCost, purpose.purpose);
       if (estimate > limit) {
         throw new PasserelleError(
@@ -149,6 +176,7 @@ export function createDocumentGuardsStage(options: DocumentGuardsOptions): Docum
   };
 
   return {
+    check,
     plugin: {
       async requestDidStart() {
         return listener;

@@ -70,10 +70,9 @@ function withRequestHeaders(
  *
  *   1. bind request      boundRequest/     who asks, for which purpose, request and trace ids
  *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
- *   3. parse, validate   Apollo Server, guarded by documentGuards/: text size and tokens
- *                        before parsing; depth, aliases, root fields, directives and
- *                        fragment cycles before validation; estimated cost after it
- *      (rate limits: a later issue)
+ *   2b. document guards  documentGuards/   size, tokens, depth, aliases, root fields,
+ *                                          directives, fragment cycles (rate limits: later)
+ *   3. parse, validate   Apollo Server; then the estimated cost (documentGuards/)
  *   4. policy pre-flight preflight/        the operation against the purpose, by mode
  *   5. plan & execute    @apollo/gateway, through the pre-flight's filter
  *      (access log: a later issue, between 5 and 6)
@@ -94,11 +93,9 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     subgraphServices: options.subgraphServices,
     httpServer: options.httpServer,
     logger,
-    // 3: the guards bound the work of parsing and validation, so they run
-    // before each; the cost estimate needs a validated operation.
-    // 3 -> 4: the pre-flight needs the parsed, validated, resolved operation,
-    // and runs at didResolveOperation, before Apollo hands it to the planner;
-    // after the guards, so that a too costly query is refused whatever it asks.
+    // 3 -> 4: the cost estimate and the pre-flight need the parsed, validated,
+    // resolved operation, and run at didResolveOperation, before Apollo hands
+    // it to the planner; cost first, so a too costly query is refused whatever it asks.
     stages: [guards.plugin, preflight.plugin],
     // 4 -> 5: in filter mode, the planner gets the operation without its
     // denied fields, so no data holder is ever asked for them.
@@ -137,6 +134,14 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     } else {
       caller = { kind: 'anonymous', missing: bound.missing };
     }
+    // 2b. Document guards, before Apollo Server parses and validates: that
+    // work grows with the document, so its size is bounded first. After
+    // purpose binding: a purpose may tighten the depth limit.
+    const guardRefusal = guards.check(request, caller);
+    if (guardRefusal !== undefined) {
+      return withRequestHeaders(refusal(guardRefusal), policySet, requestId);
+    }
+
     const context: GatewayContext = {
       requestId,
       traceId: bound.kind === 'bound' ? bound.request.traceId : bound.traceId,
