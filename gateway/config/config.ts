@@ -101,6 +101,23 @@ const corsOrigins = z.string().transform((text, context) => {
   return Object.freeze(origins);
 });
 
+/**
+ * Default limits on GraphQL documents. A query for a purpose selects a few
+ * fields of a few records: these leave room for it and for the standard
+ * introspection query, not for alias bombs or deep recursion. The cost
+ * default (1000, lists assumed 10 items) is Apollo demand control's example.
+ */
+export const GUARD_DEFAULTS = Object.freeze({
+  maxDepth: 10,
+  maxAliases: 15,
+  maxRootFields: 10,
+  maxDirectives: 20,
+  maxTokens: 2000,
+  maxDocumentBytes: 32 * 1024,
+  maxCost: 1000,
+  defaultListSize: 10,
+});
+
 /** Both variables of a pair, or neither. */
 function requireBoth(
   env: Readonly<Record<string, unknown>>,
@@ -247,6 +264,18 @@ const gatewaySchema = z
     PASSERELLE_AUTH_MAX_FAILURES: wholeNumber(1, 1000).default(10),
     PASSERELLE_AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(600),
     PASSERELLE_AUTH_LOCKOUT_SECONDS: wholeNumber(1, 86_400).default(900),
+    // Document guards and cost analysis (documentGuards/); a purpose may tighten depth and cost.
+    PASSERELLE_MAX_DEPTH: wholeNumber(1, 1_000).default(GUARD_DEFAULTS.maxDepth),
+    PASSERELLE_MAX_ALIASES: wholeNumber(0, 100_000).default(GUARD_DEFAULTS.maxAliases),
+    PASSERELLE_MAX_ROOT_FIELDS: wholeNumber(1, 10_000).default(GUARD_DEFAULTS.maxRootFields),
+    PASSERELLE_MAX_DIRECTIVES: wholeNumber(0, 100_000).default(GUARD_DEFAULTS.maxDirectives),
+    PASSERELLE_MAX_TOKENS: wholeNumber(1, 1_000_000).default(GUARD_DEFAULTS.maxTokens),
+    // Beyond the HTTP layer's 1 MiB body limit, a larger document could never arrive.
+    PASSERELLE_MAX_DOCUMENT_BYTES: wholeNumber(1, 1024 * 1024).default(
+      GUARD_DEFAULTS.maxDocumentBytes,
+    ),
+    PASSERELLE_MAX_COST: wholeNumber(1, 1_000_000_000).default(GUARD_DEFAULTS.maxCost),
+    PASSERELLE_DEFAULT_LIST_SIZE: wholeNumber(1, 100_000).default(GUARD_DEFAULTS.defaultListSize),
   })
   .superRefine((env, context) => {
     requireBoth(
@@ -332,6 +361,17 @@ const gatewaySchema = z
         maxFailures: env.PASSERELLE_AUTH_MAX_FAILURES,
         windowSeconds: env.PASSERELLE_AUTH_FAILURE_WINDOW_SECONDS,
         lockoutSeconds: env.PASSERELLE_AUTH_LOCKOUT_SECONDS,
+      }),
+      /** Limits on every GraphQL document, and its estimated cost (documentGuards/). */
+      guards: Object.freeze({
+        maxDepth: env.PASSERELLE_MAX_DEPTH,
+        maxAliases: env.PASSERELLE_MAX_ALIASES,
+        maxRootFields: env.PASSERELLE_MAX_ROOT_FIELDS,
+        maxDirectives: env.PASSERELLE_MAX_DIRECTIVES,
+        maxTokens: env.PASSERELLE_MAX_TOKENS,
+        maxDocumentBytes: env.PASSERELLE_MAX_DOCUMENT_BYTES,
+        maxCost: env.PASSERELLE_MAX_COST,
+        defaultListSize: env.PASSERELLE_DEFAULT_LIST_SIZE,
       }),
     }),
   );

@@ -7,6 +7,7 @@ export {
   childProcessEnv,
   type GatewayConfig,
   type GatewayTlsFiles,
+  GUARD_DEFAULTS,
   type LauncherConfig,
   type LogLevel,
   loadAdminConfig,

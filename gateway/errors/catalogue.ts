@@ -114,6 +114,49 @@ export const ERROR_CATALOGUE = {
     message:
       'The purpose "{purpose}" does not allow {arguments}. Pass only values inside what the purpose allows.',
   },
+  // Document guards and cost analysis (documentGuards/): limits on the document
+  // itself, checked before validation and planning. Each message gives the
+  // limit and the actual value, and says what to change.
+  DOCUMENT_TOO_LARGE: {
+    status: 400,
+    message:
+      'The GraphQL document has {actual} {unit}, more than the {limit} allowed. Send a shorter query: select only the fields the purpose needs, and pass long values as variables.',
+  },
+  QUERY_TOO_DEEP: {
+    status: 400,
+    message:
+      'The query nests {actual}{where}, more than the {limit} allowed{scope}. Select less deeply nested fields, or split the query.',
+  },
+  TOO_MANY_ALIASES: {
+    status: 400,
+    message:
+      'The query uses {actual} aliases (fragments included), more than the {limit} allowed. Use fewer aliases: send several requests instead of repeating a field under many names.',
+  },
+  TOO_MANY_ROOT_FIELDS: {
+    status: 400,
+    message:
+      'The operation selects {actual} root fields, more than the {limit} allowed. Ask for fewer top-level fields per request.',
+  },
+  TOO_MANY_DIRECTIVES: {
+    status: 400,
+    message:
+      'The query uses {actual} directives (fragments included), more than the {limit} allowed. Remove repeated @include/@skip or other directives.',
+  },
+  FRAGMENT_CYCLE: {
+    status: 400,
+    message:
+      'The fragments {cycle} spread each other in a cycle, which can never end. Remove the spread that closes the cycle.',
+  },
+  COST_ESTIMATED_TOO_EXPENSIVE: {
+    status: 400,
+    message:
+      'The query is estimated to cost {estimate}, more than the {limit} allowed{scope}. Select fewer fields or smaller lists (lower first/limit arguments), or split the query.',
+  },
+  BATCH_NOT_SUPPORTED: {
+    status: 400,
+    message:
+      'Batched requests (a JSON array of operations) are not supported. Send one operation per request, as one JSON object with a "query" member.',
+  },
   NOT_FOUND: {
     status: 404,
     message:

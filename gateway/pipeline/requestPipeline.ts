@@ -12,6 +12,7 @@ import {
   createRequestBinder,
 } from '../boundRequest/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { createDocumentGuardsStage } from '../documentGuards/index.js';
 import type { PasserelleError } from '../errors/index.js';
 import { createGraphQLServer } from '../graphql/index.js';
 import type { Logger } from '../logging/index.js';
@@ -78,8 +79,9 @@ function withRequestHeaders(
  *   1. bind request      boundRequest/     who asks (authentication/: the signed client
  *                                          assertion), for which purpose, request and trace ids
  *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
- *      (limits: depth, aliases, cost, rate; a later issue, between 2 and 3)
- *   3. parse, validate   Apollo Server
+ *   2b. document guards  documentGuards/   size, tokens, depth, aliases, root fields,
+ *                                          directives, fragment cycles (rate limits: later)
+ *   3. parse, validate   Apollo Server; then the estimated cost (documentGuards/)
  *   4. policy pre-flight preflight/        the operation against the purpose, by mode
  *   5. plan & execute    @apollo/gateway, through the pre-flight's filter
  *      (access log: a later issue, between 5 and 6)
@@ -88,6 +90,10 @@ function withRequestHeaders(
 export function createRequestPipeline(options: RequestPipelineOptions): RequestPipeline {
   const { config, policies, clock, logger } = options;
   const binder = createRequestBinder(config.mode, options.credentials);
+  const guards = createDocumentGuardsStage({
+    limits: config.guards,
+    supergraphSdl: options.supergraphSdl,
+  });
   const preflight = createPreflightStage({ logger, clock });
 
   const graphqlServer = createGraphQLServer<GatewayContext>({
@@ -96,9 +102,10 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     subgraphServices: options.subgraphServices,
     httpServer: options.httpServer,
     logger,
-    // 3 -> 4: the pre-flight needs the parsed, validated, resolved operation,
-    // and runs at didResolveOperation, before Apollo hands it to the planner.
-    stages: [preflight.plugin],
+    // 3 -> 4: the cost estimate and the pre-flight need the parsed, validated,
+    // resolved operation, and run at didResolveOperation, before Apollo hands
+    // it to the planner; cost first, so a too costly query is refused whatever it asks.
+    stages: [guards.plugin, preflight.plugin],
     // 4 -> 5: in filter mode, the planner gets the operation without its
     // denied fields, so no data holder is ever asked for them.
     planAndExecute: preflight.wrapExecutor,
@@ -139,6 +146,14 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     } else {
       caller = { kind: 'anonymous', missing: bound.missing };
     }
+    // 2b. Document guards, before Apollo Server parses and validates: that
+    // work grows with the document, so its size is bounded first. After
+    // purpose binding: a purpose may tighten the depth limit.
+    const guardRefusal = guards.check(request, caller);
+    if (guardRefusal !== undefined) {
+      return withRequestHeaders(refusal(guardRefusal), policySet, requestId);
+    }
+
     const context: GatewayContext = {
       requestId,
       traceId: bound.kind === 'bound' ? bound.request.traceId : bound.traceId,

@@ -175,6 +175,12 @@ async function serveGraphQL(
     const posted = await readPostedJson(request, response);
     if (posted === undefined) return;
     body = posted.body;
+    // A batch (a JSON array of operations) would multiply every per-request
+    // limit by its length; Apollo Server refuses it too, but as a bare BAD_REQUEST.
+    if (Array.isArray(body)) {
+      sendError(response, new PasserelleError('BATCH_NOT_SUPPORTED'));
+      return;
+    }
   }
   const headers = headerMapOf(request);
   const result = await serveGraphQLRequest({ method, headers, search, body }, clientOf(request));

@@ -12,7 +12,7 @@ export const civilStatusTypeDefs = holderTypeDefs(/* GraphQL */ `
     "Family name as registered in civil status. Example: \\"Martin\\"."
     familyName: String!
     "Given names in civil-status order. Example: [\\"Léa\\", \\"Marie\\"]."
-    givenNames: [String!]!
+    givenNames: [String!]! @listSize(assumedSize: 4)
     "Sex as registered in civil status."
     sex: Sex!
     "Date of birth, written YYYY-MM-DD. Example: \\"1986-04-12\\"."
@@ -91,5 +91,9 @@ export const civilStatusTypeDefs = holderTypeDefs(/* GraphQL */ `
       "Sex as registered, when known."
       sex: Sex
     ): [Person!]!
+      # A match on names without case or accents, then on birth data: the
+      # costliest lookup a holder serves. Homonyms born the same day are few.
+      @cost(weight: 5)
+      @listSize(assumedSize: 5, requireOneSlicingArgument: false)
   }
 `);

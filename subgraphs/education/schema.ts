@@ -18,14 +18,18 @@ export const educationTypeDefs = holderTypeDefs(/* GraphQL */ `
     Enrolments, most recent academic year first, limited to the academic
     years the purpose's window allows.
     """
-    enrolments: [Enrolment!]! @window(by: "academicYear", unit: "academicYear")
+    enrolments: [Enrolment!]!
+      @window(by: "academicYear", unit: "academicYear")
+      @listSize(assumedSize: 8)
     "The enrolment of the current academic year; null when not enrolled this year."
     currentEnrolment: Enrolment
     """
     Scholarships awarded, most recent academic year first, limited to the
     academic years the purpose's window allows.
     """
-    scholarships: [Scholarship!]! @window(by: "academicYear", unit: "academicYear")
+    scholarships: [Scholarship!]!
+      @window(by: "academicYear", unit: "academicYear")
+      @listSize(assumedSize: 8)
     "Whether the student holds a scholarship for the current academic year."
     isScholarshipHolder: Boolean!
     "The scholarship of the current academic year; null when none."

@@ -16,14 +16,18 @@ export const employmentTypeDefs = holderTypeDefs(/* GraphQL */ `
     Every registration period, most recent first, limited to the
     registrations starting in the months the purpose's window allows.
     """
-    registrations: [JobseekerRegistration!]! @window(by: "startDate", unit: "month")
+    registrations: [JobseekerRegistration!]!
+      @window(by: "startDate", unit: "month")
+      @listSize(assumedSize: 12)
     "The registration in force today; null when not registered today."
     currentRegistration: JobseekerRegistration
     """
     Unemployment benefit payments, most recent month first, limited to the
     months the purpose's window allows.
     """
-    benefitPayments: [BenefitPayment!]! @window(by: "month", unit: "month")
+    benefitPayments: [BenefitPayment!]!
+      @window(by: "month", unit: "month")
+      @listSize(assumedSize: 24)
   }
 
   "A period of registration as a jobseeker."

@@ -28,7 +28,9 @@ export const familyBenefitsTypeDefs = holderTypeDefs(/* GraphQL */ `
     Every family quotient on file, most recent month first (up to 24 months),
     limited to the months the purpose's window allows.
     """
-    familyQuotients: [FamilyQuotient!]! @window(by: "month", unit: "month")
+    familyQuotients: [FamilyQuotient!]!
+      @window(by: "month", unit: "month")
+      @listSize(assumedSize: 24)
     "Whether the household receives the minimum income today, and since when."
     minimumIncome: MinimumIncomeStatus!
     """
@@ -39,9 +41,9 @@ export const familyBenefitsTypeDefs = holderTypeDefs(/* GraphQL */ `
     """
     disabilityAllowance: Boolean! @sensitive(category: "health")
     "Every member of the household, with their role."
-    members: [HouseholdMember!]!
+    members: [HouseholdMember!]! @listSize(assumedSize: 8)
     "The children of the household."
-    children: [Person!]!
+    children: [Person!]! @listSize(assumedSize: 6)
     "Address of the household as known to the family benefits office."
     address: FamilyBenefitsAddress!
   }

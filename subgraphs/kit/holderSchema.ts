@@ -9,16 +9,19 @@ import { type DocumentNode, parse } from 'graphql';
 const MINIMISATION_SPEC_URL = 'https://passerelle.example/minimisation/v0.1';
 
 /**
- * The head of every data holder's SDL: federation 2.7 and the minimisation
- * spec, and the directives' definitions. One text for all holders, because
+ * The head of every data holder's SDL: federation 2.9 and the minimisation
+ * spec, and the directives' definitions. Federation 2.9 brings `@cost` and
+ * `@listSize` (IBM GraphQL cost specification): each holder declares the
+ * expected size of its lists and the weight of its expensive fields, and
+ * composition carries them to the gateway's cost analysis. One text for all holders, because
  * composition requires a composed directive to be defined identically
  * wherever it is used.
  */
 const HOLDER_SCHEMA_PREAMBLE = /* GraphQL */ `
   extend schema
     @link(
-      url: "https://specs.apollo.dev/federation/v2.7"
-      import: ["@key", "@inaccessible", "@shareable", "@composeDirective"]
+      url: "https://specs.apollo.dev/federation/v2.9"
+      import: ["@key", "@inaccessible", "@shareable", "@composeDirective", "@cost", "@listSize"]
     )
     @link(url: "${MINIMISATION_SPEC_URL}", import: ["@reduces", "@sensitive", "@window"])
     @composeDirective(name: "@reduces")

@@ -16,7 +16,9 @@ export const taxTypeDefs = holderTypeDefs(/* GraphQL */ `
     Every assessment on file, most recent income year first (usually the
     last 3 years), limited to the income years the purpose's window allows.
     """
-    assessments: [TaxAssessment!]! @window(by: "incomeYear", unit: "year")
+    assessments: [TaxAssessment!]!
+      @window(by: "incomeYear", unit: "year")
+      @listSize(assumedSize: 5)
     "The assessment for one income year, or null when none is on file."
     assessment("Year the income was earned. Example: 2025." incomeYear: Int!): TaxAssessment
   }
@@ -60,7 +62,7 @@ export const taxTypeDefs = holderTypeDefs(/* GraphQL */ `
     "Number of dependants declared. Example: 2."
     dependantCount: Int!
     "The dependants declared for the income year."
-    dependants: [Person!]!
+    dependants: [Person!]! @listSize(assumedSize: 6)
     "Date the assessment was issued, written YYYY-MM-DD."
     assessedOn: String!
     """

@@ -18,6 +18,8 @@ export type PurposeFixture = {
   validFrom?: string;
   validUntil?: string;
   requiredClaims?: readonly ('agent' | 'reason')[];
+  /** Tightenings of the gateway's document guards. */
+  limits?: { maxDepth?: number; maxCost?: number };
 };
 
 export type ReuserFixture = {
@@ -37,7 +39,12 @@ export function purposeFile(purpose: PurposeFixture): string {
     validUntil: purpose.validUntil ?? '2027-12-31',
     mode: purpose.mode ?? 'reject',
     grants: purpose.grants,
-    limits: { subjectsPerRequest: 10, requestsPerMinute: 600, subjectsPerDay: 10_000 },
+    limits: {
+      subjectsPerRequest: 10,
+      requestsPerMinute: 600,
+      subjectsPerDay: 10_000,
+      ...purpose.limits,
+    },
     traceability: { requiredClaims: purpose.requiredClaims ?? ['agent'] },
     retention: 'P1Y',
   };
