@@ -242,7 +242,7 @@ export async function startGateway(
   const expiryNotifier = startExpiryNotifier({
     registry: keys,
     mode: config.mode,
-    policies: () => currentPolicies.current(),
+    reusers: () => currentPolicies.current().reusers,
     logger,
   });
   const pipeline = createRequestPipeline({

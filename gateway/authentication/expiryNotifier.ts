@@ -1,4 +1,4 @@
-import type { PolicySet } from '../../policies/engine/index.js';
+import type { Reuser } from '../../policies/engine/index.js';
 import type { GatewayMode } from '../boundRequest/index.js';
 import type { ExpiryNotification, KeyRegistry } from '../keyRegistry/index.js';
 import type { Logger } from '../logging/index.js';
@@ -6,7 +6,8 @@ import type { Logger } from '../logging/index.js';
 export type ExpiryNotifierOptions = {
   registry: KeyRegistry;
   mode: GatewayMode;
-  policies: () => PolicySet;
+  /** The declared re-users, from the current policies: their webhook and contacts. */
+  reusers: () => ReadonlyMap<string, Pick<Reuser, 'webhookUrl' | 'contacts'>>;
   logger: Logger;
   /** How often warnings are queued and delivered; hourly by default. */
   intervalMs?: number;
@@ -37,7 +38,7 @@ export function startExpiryNotifier(options: ExpiryNotifierOptions): ExpiryNotif
   const webhookTimeoutMs = options.webhookTimeoutMs ?? 5_000;
 
   async function deliver(notification: ExpiryNotification): Promise<boolean> {
-    const reuser = options.policies().reusers.get(notification.reuserId);
+    const reuser = options.reusers().get(notification.reuserId);
     const warning = {
       type: 'key-expiry-warning',
       reuser: notification.reuserId,

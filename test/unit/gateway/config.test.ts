@@ -316,6 +316,46 @@ describe('gateway keys and transport security', () => {
   });
 });
 
+describe('authentication settings', () => {
+  it('takes the audience from the listen URL, lockouts in memory, 10 failures per 10 minutes', () => {
+    expect(parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS })).toMatchObject({
+      publicUrl: undefined,
+      redisUrl: undefined,
+      authLockout: { maxFailures: 10, windowSeconds: 600, lockoutSeconds: 900 },
+    });
+  });
+
+  it('reads the public URL, Redis and the lockout settings', () => {
+    expect(
+      parseGatewayConfig({
+        PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+        PASSERELLE_PUBLIC_URL: 'https://api.example.fr/graphql',
+        PASSERELLE_REDIS_URL: 'redis://127.0.0.1:6379',
+        PASSERELLE_AUTH_MAX_FAILURES: '5',
+        PASSERELLE_AUTH_FAILURE_WINDOW_SECONDS: '60',
+        PASSERELLE_AUTH_LOCKOUT_SECONDS: '120',
+      }),
+    ).toMatchObject({
+      publicUrl: 'https://api.example.fr/graphql',
+      redisUrl: 'redis://127.0.0.1:6379',
+      authLockout: { maxFailures: 5, windowSeconds: 60, lockoutSeconds: 120 },
+    });
+  });
+
+  it('refuses a public URL re-users could not copy into aud, and a Redis URL that is not one', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_PUBLIC_URL: 'https://api.example.fr/graphql?x=1',
+          PASSERELLE_REDIS_URL: 'http://127.0.0.1:6379',
+          PASSERELLE_AUTH_MAX_FAILURES: '0',
+        }),
+      ).map((issue) => issue.variable),
+    ).toEqual(['PASSERELLE_PUBLIC_URL', 'PASSERELLE_REDIS_URL', 'PASSERELLE_AUTH_MAX_FAILURES']);
+  });
+});
+
 describe('administration commands configuration', () => {
   it('defaults to the sandbox, ./data and the repository policies', () => {
     const config = parseAdminConfig({});
