@@ -71,7 +71,11 @@ export async function openPostgresDatabase(url: string, schema: string): Promise
   }
   const quotedSchema = `"${schema}"`;
   const table = (name: LogTable) => `${quotedSchema}.${TABLE_NAMES[name]}`;
-  const pool = new Pool({ connectionString: url, max: 4, application_name: 'passerelle-access-log' });
+  const pool = new Pool({
+    connectionString: url,
+    max: 4,
+    application_name: 'passerelle-access-log',
+  });
   // An idle connection dropped by the server: the next query gets a fresh one.
   pool.on('error', () => undefined);
 
@@ -96,7 +100,9 @@ export async function openPostgresDatabase(url: string, schema: string): Promise
   try {
     await inTransaction('BEGIN', async (tx) => {
       // Replicas starting together on an empty schema would race on CREATE.
-      await tx.all('SELECT pg_advisory_xact_lock(hashtext(?))', [`passerelle_access_log:${schema}`]);
+      await tx.all('SELECT pg_advisory_xact_lock(hashtext(?))', [
+        `passerelle_access_log:${schema}`,
+      ]);
       await tx.run(`CREATE SCHEMA IF NOT EXISTS ${quotedSchema}`);
       for (const statement of createTableStatements(table)) await tx.run(statement);
     });

@@ -12,7 +12,12 @@ import {
   verifiedCheckpointKind,
 } from './checkpoint.js';
 import { AccessLogError, AccessLogUnavailableError, messageOf } from './errors.js';
-import { type LogDatabase, RECORD_COLUMNS, type SqlExecutor, type SqlValue } from './logDatabase.js';
+import {
+  type LogDatabase,
+  RECORD_COLUMNS,
+  type SqlExecutor,
+  type SqlValue,
+} from './logDatabase.js';
 import type {
   AccessLogFilter,
   AccessLogStore,
