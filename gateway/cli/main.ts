@@ -2,14 +2,14 @@
 import type { Command } from './command.js';
 import { contextKeyCommand } from './contextKey.js';
 import { keyCommand } from './key.js';
+import { logCommand } from './log.js';
 import { policyCommand } from './policy.js';
 import { reuserCommand } from './reuser.js';
 import { sandboxCommand } from './sandbox.js';
 import { startCommand } from './start.js';
 
 /**
- * The `passerelle` command line. Each subcommand is an entry of this table;
- * later ones (log...) are added here.
+ * The `passerelle` command line. Each subcommand is an entry of this table.
  */
 const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   reuser: reuserCommand,
   key: keyCommand,
   'context-key': contextKeyCommand,
+  log: logCommand,
 };
 
 function usage(): string {

@@ -1,6 +1,14 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_POLICIES_DIR } from '../../policies/engine/index.js';
+import {
+  AccessLogError,
+  DEFAULT_CHECKPOINT_EVERY,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_DELAY_MS,
+  type Retention,
+  retentionFor,
+} from '../accessLog/index.js';
 
 /**
  * Gateway and launcher configuration. This is the only module of the gateway
@@ -67,6 +75,42 @@ function contextKeyLocation(
     source: privateKeyFile === undefined ? 'generated' : 'operator',
     privateKeyFile: privateKeyFile ?? join(dir, 'keys', 'gateway-context.private.jwk'),
     publicKeyFile: publicKeyFile ?? join(dir, 'keys', 'gateway-context.public.jwk'),
+  });
+}
+
+/**
+ * How long access records are kept (DOMAIN.md T3): `1y` by default; under
+ * six months is refused here (only `passerelle log purge --force` may go
+ * below, as a deliberate one-off).
+ */
+const logRetention = z.string().transform((text, context): Retention => {
+  try {
+    return retentionFor(text);
+  } catch (error) {
+    if (!(error instanceof AccessLogError)) throw error;
+    context.issues.push({ code: 'custom', message: error.message, input: text });
+    return z.NEVER;
+  }
+});
+
+/**
+ * The access log's keys, kept in `<dataDir>/keys/`, outside the log store
+ * (DECISIONS.md section 3), and its retention.
+ */
+export type AccessLogFiles = Readonly<{
+  /** HMAC key of subject references. */
+  subjectReferenceKeyFile: string;
+  /** Ed25519 key pair signing the log's checkpoints. */
+  checkpointKey: Readonly<{ privateKeyFile: string; publicKeyFile: string }>;
+}>;
+
+function accessLogFiles(dir: string): AccessLogFiles {
+  return Object.freeze({
+    subjectReferenceKeyFile: join(dir, 'keys', 'subject-reference.key'),
+    checkpointKey: Object.freeze({
+      privateKeyFile: join(dir, 'keys', 'access-log-checkpoint.private.jwk'),
+      publicKeyFile: join(dir, 'keys', 'access-log-checkpoint.public.jwk'),
+    }),
   });
 }
 
@@ -276,6 +320,10 @@ const gatewaySchema = z
     ),
     PASSERELLE_MAX_COST: wholeNumber(1, 1_000_000_000).default(GUARD_DEFAULTS.maxCost),
     PASSERELLE_DEFAULT_LIST_SIZE: wholeNumber(1, 100_000).default(GUARD_DEFAULTS.defaultListSize),
+    PASSERELLE_LOG_RETENTION: logRetention.default(() => retentionFor(undefined)),
+    PASSERELLE_LOG_CHECKPOINT_EVERY: wholeNumber(1, 1_000_000).default(DEFAULT_CHECKPOINT_EVERY),
+    PASSERELLE_LOG_MAX_BATCH: wholeNumber(1, 10_000).default(DEFAULT_MAX_BATCH),
+    PASSERELLE_LOG_MAX_DELAY_MS: wholeNumber(0, 1_000).default(DEFAULT_MAX_DELAY_MS),
   })
   .superRefine((env, context) => {
     requireBoth(
@@ -327,7 +375,7 @@ const gatewaySchema = z
       /** How long startup waits for every subgraph to serve its SDL. */
       startupTimeoutMs: env.PASSERELLE_STARTUP_TIMEOUT_MS,
       logLevel: env.PASSERELLE_LOG_LEVEL,
-      /** PostgreSQL for the key registry; absent: SQLite in the data folder. */
+      /** PostgreSQL for the key registry and the access log; absent: SQLite in the data folder. */
       databaseUrl: env.PASSERELLE_DATABASE_URL,
       /** The PostgreSQL schema holding the tables. */
       databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
@@ -372,6 +420,19 @@ const gatewaySchema = z
         maxDocumentBytes: env.PASSERELLE_MAX_DOCUMENT_BYTES,
         maxCost: env.PASSERELLE_MAX_COST,
         defaultListSize: env.PASSERELLE_DEFAULT_LIST_SIZE,
+      }),
+      /**
+       * The access log: in the same store as the key registry (`databaseUrl`),
+       * its keys in the data folder, a signed checkpoint every
+       * `checkpointEvery` records, and group commit of up to `maxBatch`
+       * records, the first waiting at most `maxDelayMs` for company.
+       */
+      accessLog: Object.freeze({
+        ...accessLogFiles(env.PASSERELLE_DATA_DIR),
+        retention: env.PASSERELLE_LOG_RETENTION,
+        checkpointEvery: env.PASSERELLE_LOG_CHECKPOINT_EVERY,
+        maxBatch: env.PASSERELLE_LOG_MAX_BATCH,
+        maxDelayMs: env.PASSERELLE_LOG_MAX_DELAY_MS,
       }),
     }),
   );
@@ -443,7 +504,7 @@ const launcherSchema = z
 export type LauncherConfig = z.output<typeof launcherSchema>;
 
 /**
- * The administration commands (`passerelle reuser`, `key`, `sandbox
+ * The administration commands (`passerelle reuser`, `key`, `log`, `sandbox
  * credentials`): they read the policies and write to the same stores as the
  * gateway, so they take the same variables.
  */
@@ -455,6 +516,7 @@ const adminSchema = z
     PASSERELLE_DATABASE_URL: databaseUrl.optional(),
     PASSERELLE_DATABASE_SCHEMA: databaseSchema.default('public'),
     PASSERELLE_AS_OF: calendarDate.optional(),
+    PASSERELLE_LOG_RETENTION: logRetention.default(() => retentionFor(undefined)),
   })
   .transform((env) =>
     Object.freeze({
@@ -465,6 +527,11 @@ const adminSchema = z
       databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
       /** The sandbox's "today"; the system clock when absent. */
       asOf: env.PASSERELLE_AS_OF,
+      /** The access log's keys and retention (`passerelle log`). */
+      accessLog: Object.freeze({
+        ...accessLogFiles(env.PASSERELLE_DATA_DIR),
+        retention: env.PASSERELLE_LOG_RETENTION,
+      }),
     }),
   );
 

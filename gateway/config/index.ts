@@ -1,4 +1,5 @@
 export {
+  type AccessLogFiles,
   type AdminConfig,
   assertApolloTelemetryDisabled,
   ConfigError,

@@ -78,27 +78,41 @@ async function readPrivateKey(file: string): Promise<JWK | undefined> {
 }
 
 /**
- * Creates a key pair at `file` unless one is there already. Safe when
- * several processes start at once: each writes its own temporary file
- * (mode 0600) completely, then links it to the final name, which fails if
- * another process got there first; the loser drops its key and everyone
- * reads the winner's. A reader never sees a half-written key.
+ * Creates `file` holding `content` unless it exists already, and says whether
+ * this call created it. Safe when several processes start at once: each
+ * writes its own temporary file (mode `mode`, 0600 by default) completely,
+ * then links it to the final name, which fails if another process got there
+ * first; the loser drops its content and everyone reads the winner's. A
+ * reader never sees a half-written file. Throws the file system's error.
  */
-async function generatePrivateKey(file: string): Promise<boolean> {
-  const jwk = await newPrivateJwk();
+export async function createFileOnce(
+  file: string,
+  content: string | Uint8Array,
+  mode = 0o600,
+): Promise<boolean> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = temporaryBeside(file);
-  await writeFile(temporary, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(temporary, content, { mode, flag: 'wx' });
   try {
     await link(temporary, file);
     return true;
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temporary).catch(() => {});
+  }
+}
+
+/** Creates a key pair at `file` unless one is there already (see `createFileOnce`). */
+async function generatePrivateKey(file: string): Promise<boolean> {
+  const jwk = await newPrivateJwk();
+  try {
+    return await createFileOnce(file, `${JSON.stringify(jwk, null, 2)}\n`);
+  } catch (error) {
     throw new ContextKeyError(
       `cannot create the gateway context key ${file} (${errorCode(error) ?? String(error)})`,
     );
-  } finally {
-    await unlink(temporary).catch(() => {});
   }
 }
 

@@ -18,6 +18,7 @@ export {
 export {
   ContextKeyError,
   type ContextKeyFiles,
+  createFileOnce,
   ensureGatewayContextKey,
   type GatewayContextKey,
   generateGatewayContextKey,

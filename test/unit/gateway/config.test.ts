@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { accessLogStoreFor } from '../../../gateway/accessLog/index.js';
 import {
   assertApolloTelemetryDisabled,
   ConfigError,
@@ -356,6 +357,79 @@ describe('authentication settings', () => {
   });
 });
 
+describe('access log', () => {
+  it('keeps records a year, its keys in the data folder, and commits in groups', () => {
+    const config = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_DATA_DIR: '/srv/p',
+    });
+    expect(config.accessLog).toEqual({
+      subjectReferenceKeyFile: '/srv/p/keys/subject-reference.key',
+      checkpointKey: {
+        privateKeyFile: '/srv/p/keys/access-log-checkpoint.private.jwk',
+        publicKeyFile: '/srv/p/keys/access-log-checkpoint.public.jwk',
+      },
+      retention: expect.objectContaining({ text: '12 months', unit: 'months', amount: 12 }),
+      checkpointEvery: 1_000,
+      maxBatch: 100,
+      maxDelayMs: 2,
+    });
+    expect(Object.isFrozen(config.accessLog)).toBe(true);
+    expect(Object.isFrozen(config.accessLog.checkpointKey)).toBe(true);
+    // The log is where the key registry is.
+    expect(accessLogStoreFor(config)).toEqual({ kind: 'sqlite', dataDir: '/srv/p' });
+    const url = 'postgres://passerelle@db.internal:5432/passerelle';
+    expect(
+      accessLogStoreFor(
+        parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS, PASSERELLE_DATABASE_URL: url }),
+      ),
+    ).toEqual({ kind: 'postgres', url, schema: 'public' });
+  });
+
+  it('reads the retention and the group commit settings', () => {
+    const config = parseGatewayConfig({
+      PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+      PASSERELLE_LOG_RETENTION: '9m',
+      PASSERELLE_LOG_CHECKPOINT_EVERY: '50',
+      PASSERELLE_LOG_MAX_BATCH: '500',
+      PASSERELLE_LOG_MAX_DELAY_MS: '0',
+    });
+    expect(config.accessLog).toMatchObject({
+      retention: expect.objectContaining({ text: '9 months' }),
+      checkpointEvery: 50,
+      maxBatch: 500,
+      maxDelayMs: 0,
+    });
+    expect(parseAdminConfig({ PASSERELLE_LOG_RETENTION: '400d' }).accessLog.retention.text).toBe(
+      '400 days',
+    );
+  });
+
+  it('refuses a retention under six months, or one it cannot read, saying what to write', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_LOG_RETENTION: '3m',
+          PASSERELLE_LOG_MAX_BATCH: '0',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_LOG_RETENTION',
+        problem: expect.stringContaining('shorter than 6 months'),
+      },
+      { variable: 'PASSERELLE_LOG_MAX_BATCH', problem: 'must be a whole number from 1 to 10000' },
+    ]);
+    expect(issuesOf(() => parseAdminConfig({ PASSERELLE_LOG_RETENTION: 'forever' }))).toEqual([
+      {
+        variable: 'PASSERELLE_LOG_RETENTION',
+        problem: expect.stringContaining('e.g. 1y, 9m (months), 400d'),
+      },
+    ]);
+  });
+});
+
 describe('administration commands configuration', () => {
   it('defaults to the sandbox, ./data and the repository policies', () => {
     const config = parseAdminConfig({});
@@ -366,6 +440,14 @@ describe('administration commands configuration', () => {
       databaseUrl: undefined,
       databaseSchema: 'public',
       asOf: undefined,
+      accessLog: {
+        subjectReferenceKeyFile: resolve('data/keys/subject-reference.key'),
+        checkpointKey: {
+          privateKeyFile: resolve('data/keys/access-log-checkpoint.private.jwk'),
+          publicKeyFile: resolve('data/keys/access-log-checkpoint.public.jwk'),
+        },
+        retention: expect.objectContaining({ text: '12 months' }),
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
