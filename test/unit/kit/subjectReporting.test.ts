@@ -30,8 +30,9 @@ afterAll(async () => {
   await civilStatus?.stop();
 });
 
-function reported(response: { body: { extensions?: Record<string, unknown> } }): unknown {
-  const subjects = response.body.extensions?.[SUBJECTS_EXTENSION];
+function reported(response: { body: object }): unknown {
+  const { extensions } = response.body as { extensions?: Record<string, unknown> };
+  const subjects = extensions?.[SUBJECTS_EXTENSION];
   return Array.isArray(subjects) ? [...subjects].sort() : subjects;
 }
 
