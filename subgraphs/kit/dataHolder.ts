@@ -150,8 +150,8 @@ async function startDataHolder<Loaders>(
   const listening = await listenGraphQL({
     apollo,
     verifyContext: (header) => verifier.verify(header),
-    context: async (_request, gatewayContext) =>
-      trackSubjects({
+    context: async (_request, gatewayContext) => {
+      const context = {
         ...bindPurpose(gatewayContext, {
           policies: policies.current(),
           holder: definition.name,
@@ -160,7 +160,10 @@ async function startDataHolder<Loaders>(
         }),
         loaders: definition.createLoaders(store),
         clock,
-      }),
+      };
+      // A service context (schema reads, probes) serves no one: nothing to report.
+      return gatewayContext.scope === 'service' ? context : trackSubjects(context);
+    },
     host: options.host,
     port: options.port,
     tls: options.tls,
