@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { type Clock, fixedClock, systemClock } from '../policies/engine/index.js';
+import { createSubjectReferencer, ensureSubjectReferenceKey } from './accessLog/index.js';
 import {
   clientAssertionSource,
   createAssertionVerifier,
@@ -27,9 +28,11 @@ import {
 import { PasserelleError } from './errors/index.js';
 import { type KeyRegistry, keyStoreFor, openKeyRegistry } from './keyRegistry/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
+import { createMetricsRegistry, type MetricsRegistry } from './metrics/index.js';
 import { createRequestPipeline } from './pipeline/index.js';
 import { type PolicyStore, startGatewayPolicies } from './policySet/index.js';
 import { isAddressAllowed } from './purposeBinding/index.js';
+import { createRateLimits } from './rateLimits/index.js';
 import { createRequestHandler } from './server/index.js';
 import {
   createSubgraphContextTokens,
@@ -37,6 +40,11 @@ import {
   probeSubgraphs,
   type SubgraphTls,
 } from './subgraphClient/index.js';
+import {
+  createSubjectLimits,
+  type DailySubjectStore,
+  openDailySubjectStore,
+} from './subjects/index.js';
 
 export type { GatewayConfig } from './config/index.js';
 export { ContextKeyError } from './contextToken/index.js';
@@ -50,6 +58,8 @@ export type RunningGateway = {
   /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   url: string;
   port: number;
+  /** The gateway's in-process counters (refusals per error code). */
+  metrics: MetricsRegistry;
   /** Stops accepting, finishes in-flight requests, then closes. Idempotent. */
   stop(): Promise<void>;
 };
@@ -187,6 +197,7 @@ export async function startGateway(
   let policies: PolicyStore;
   let httpServer: Server;
   let registry: KeyRegistry | undefined;
+  let dailySubjects: DailySubjectStore | undefined;
   try {
     const subgraphs = await fetchSubgraphSdls(config.subgraphs, {
       timeoutMs: config.startupTimeoutMs,
@@ -203,10 +214,24 @@ export async function startGateway(
       ...keyStoreFor(config),
       onError: (error) => logger.error({ err: error }, 'key registry'),
     });
+    // Distinct subjects per re-user, purpose and day: beside the key registry.
+    dailySubjects = await openDailySubjectStore(
+      config.databaseUrl === undefined
+        ? { kind: 'sqlite', dataDir: config.dataDir }
+        : { kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema },
+    );
   } catch (error) {
     subgraphServices.close();
+    await registry?.close().catch(() => undefined);
     throw error;
   }
+  const subjectLimits = createSubjectLimits({
+    store: dailySubjects,
+    referencer: createSubjectReferencer(
+      await ensureSubjectReferenceKey(config.accessLog.subjectReferenceKeyFile),
+    ),
+  });
+  const metrics = createMetricsRegistry();
   const keys = registry;
   const currentPolicies = policies;
 
@@ -218,7 +243,10 @@ export async function startGateway(
   });
   const authenticator = createAuthenticator({
     verifier,
-    lockout: createLockout(config.authLockout, redis === undefined ? {} : { redis }),
+    lockout: createLockout(config.authLockout, {
+      keyPrefix: `${config.redisKeyPrefix}auth-failures`,
+      ...(redis === undefined ? {} : { redis }),
+    }),
     logger,
   });
   const keySelfService = createKeySelfService({
@@ -254,6 +282,10 @@ export async function startGateway(
     credentials: clientAssertionSource(config.mode, authenticator),
     clock,
     logger,
+    // The same Redis client as the lockout: one connection per process.
+    rateLimits: createRateLimits({ redis, keyPrefix: config.redisKeyPrefix }),
+    subjectLimits,
+    metrics,
   });
   const { graphqlServer } = pipeline;
   const probeTimeoutMs = Math.min(READINESS_PROBE_TIMEOUT_MS, config.subgraphTimeoutMs);
@@ -282,6 +314,7 @@ export async function startGateway(
       verifier.close();
       subgraphServices.close();
       await keys.close();
+      await subjectLimits.close();
       await redis?.quit().catch(() => undefined);
       logger.info('gateway stopped');
     })();
@@ -309,5 +342,5 @@ export async function startGateway(
     },
     'gateway ready',
   );
-  return { url, port, stop };
+  return { url, port, metrics, stop };
 }

@@ -305,6 +305,12 @@ const gatewaySchema = z
     PASSERELLE_CORS_ORIGINS: corsOrigins.optional(),
     PASSERELLE_PUBLIC_URL: publicUrl.optional(),
     PASSERELLE_REDIS_URL: redisUrl.optional(),
+    PASSERELLE_REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{1,64}$/, {
+        error: 'must be 1 to 64 letters, digits, _ : . or -, e.g. passerelle-',
+      })
+      .default('passerelle-'),
     PASSERELLE_AUTH_MAX_FAILURES: wholeNumber(1, 1000).default(10),
     PASSERELLE_AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(600),
     PASSERELLE_AUTH_LOCKOUT_SECONDS: wholeNumber(1, 86_400).default(900),
@@ -375,7 +381,7 @@ const gatewaySchema = z
       /** How long startup waits for every subgraph to serve its SDL. */
       startupTimeoutMs: env.PASSERELLE_STARTUP_TIMEOUT_MS,
       logLevel: env.PASSERELLE_LOG_LEVEL,
-      /** PostgreSQL for the key registry and the access log; absent: SQLite in the data folder. */
+      /** PostgreSQL for the key registry, the access log and the daily subjects; absent: SQLite in the data folder. */
       databaseUrl: env.PASSERELLE_DATABASE_URL,
       /** The PostgreSQL schema holding the tables. */
       databaseSchema: env.PASSERELLE_DATABASE_SCHEMA,
@@ -404,6 +410,12 @@ const gatewaySchema = z
       publicUrl: env.PASSERELLE_PUBLIC_URL,
       /** Redis for lockouts (and rate limits) shared by every replica; absent: in memory. */
       redisUrl: env.PASSERELLE_REDIS_URL,
+      /**
+       * What every Redis key of this deployment starts with (lockouts, rate
+       * limits): gateways sharing counters use the same; separate
+       * deployments or test runs on one Redis use different ones.
+       */
+      redisKeyPrefix: env.PASSERELLE_REDIS_KEY_PREFIX,
       /** Failed authentications of one (re-user, address) pair before it is locked out. */
       authLockout: Object.freeze({
         maxFailures: env.PASSERELLE_AUTH_MAX_FAILURES,

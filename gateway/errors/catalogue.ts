@@ -157,6 +157,23 @@ export const ERROR_CATALOGUE = {
     message:
       'Batched requests (a JSON array of operations) are not supported. Send one operation per request, as one JSON object with a "query" member.',
   },
+  // Volume limits per purpose (DOMAIN.md M4; DECISIONS.md section 3): each
+  // message gives the limit and the actual value, and when to retry.
+  RATE_LIMITED: {
+    status: 429,
+    message:
+      'The re-user "{reuser}" sent {actual} requests this minute for the purpose "{purpose}", more than the {limit} allowed per minute. Retry in {retryAfterSeconds} seconds, and spread requests over time.',
+  },
+  TOO_MANY_SUBJECTS: {
+    status: 400,
+    message:
+      'The response would carry data on {actual} distinct persons, more than the {limit} allowed per request{scope}, so none is sent. Ask about fewer persons per request.',
+  },
+  SUBJECT_QUOTA_EXCEEDED: {
+    status: 429,
+    message:
+      'The re-user "{reuser}" has read data on {counted} distinct persons today ({day}, Europe/Paris) for the purpose "{purpose}"; this request would add {added} more, beyond the {limit} allowed per day, so nothing is sent. Persons already read today can still be asked about; retry for others in {retryAfterSeconds} seconds (midnight, Europe/Paris).',
+  },
   NOT_FOUND: {
     status: 404,
     message:

@@ -13,14 +13,17 @@ import {
 } from '../boundRequest/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { createDocumentGuardsStage } from '../documentGuards/index.js';
-import type { PasserelleError } from '../errors/index.js';
+import { PasserelleError } from '../errors/index.js';
 import { createGraphQLServer } from '../graphql/index.js';
 import type { Logger } from '../logging/index.js';
+import { type MetricsRegistry, REFUSALS, refusalCountingPlugin } from '../metrics/index.js';
 import type { PolicyStore } from '../policySet/index.js';
 import { createPreflightStage } from '../preflight/index.js';
 import { bindPurpose } from '../purposeBinding/index.js';
+import { type RateLimitState, type RateLimits, rateLimitHeaders } from '../rateLimits/index.js';
 import type { Caller, GatewayContext } from '../requestContext/index.js';
 import type { SubgraphServices } from '../subgraphClient/index.js';
+import { type SubjectLimits, SubjectTally } from '../subjects/index.js';
 
 /** Response headers of every GraphQL response. */
 export const RESPONSE_HEADERS = {
@@ -47,6 +50,12 @@ export type RequestPipelineOptions = {
   credentials: CredentialSource;
   clock: Clock;
   logger: Logger;
+  /** Requests per minute per (re-user, purpose) (`rateLimits/`). */
+  rateLimits: RateLimits;
+  /** Distinct persons per response and per day (`subjects/`). */
+  subjectLimits: SubjectLimits;
+  /** Where refusals are counted, per error code. */
+  metrics: MetricsRegistry;
 };
 
 function refusal(error: PasserelleError): HTTPGraphQLResponse {
@@ -66,9 +75,13 @@ function withRequestHeaders(
   response: HTTPGraphQLResponse,
   policySet: PolicySet,
   requestId: string,
+  rateLimit?: RateLimitState,
 ): HTTPGraphQLResponse {
   response.headers.set(RESPONSE_HEADERS.policyVersion, policySet.version);
   response.headers.set(RESPONSE_HEADERS.requestId, requestId);
+  if (rateLimit !== undefined) {
+    for (const [name, value] of rateLimitHeaders(rateLimit)) response.headers.set(name, value);
+  }
   return response;
 }
 
@@ -79,13 +92,18 @@ function withRequestHeaders(
  *   1. bind request      boundRequest/     who asks (authentication/: the signed client
  *                                          assertion), for which purpose, request and trace ids
  *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
+ *   2a. rate limit       rateLimits/       requests per minute per (re-user, purpose)
  *   2b. document guards  documentGuards/   size, tokens, depth, aliases, root fields,
- *                                          directives, fragment cycles (rate limits: later)
+ *                                          directives, fragment cycles
  *   3. parse, validate   Apollo Server; then the estimated cost (documentGuards/)
  *   4. policy pre-flight preflight/        the operation against the purpose, by mode
- *   5. plan & execute    @apollo/gateway, through the pre-flight's filter
- *      (access log: a later issue, between 5 and 6)
- *   6. respond           here: the policy version and request id on every response
+ *                                          (enumerating fields refused or bounded)
+ *   5. plan & execute    @apollo/gateway, through the pre-flight's filter; the data
+ *                                          holders report the persons served (subjects/)
+ *   5b. subject limits   subjects/         persons per response, then per day
+ *      (access log: a later issue, between 5b and 6)
+ *   6. respond           here: the policy version and request id on every response,
+ *                        the RateLimit-* headers on every response past 2a
  */
 export function createRequestPipeline(options: RequestPipelineOptions): RequestPipeline {
   const { config, policies, clock, logger } = options;
@@ -95,6 +113,11 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     supergraphSdl: options.supergraphSdl,
   });
   const preflight = createPreflightStage({ logger, clock });
+  const { rateLimits, subjectLimits, metrics } = options;
+  const refused = (error: PasserelleError): HTTPGraphQLResponse => {
+    metrics.increment(REFUSALS, error.code);
+    return refusal(error);
+  };
 
   const graphqlServer = createGraphQLServer<GatewayContext>({
     config,
@@ -105,7 +128,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     // 3 -> 4: the cost estimate and the pre-flight need the parsed, validated,
     // resolved operation, and run at didResolveOperation, before Apollo hands
     // it to the planner; cost first, so a too costly query is refused whatever it asks.
-    stages: [guards.plugin, preflight.plugin],
+    stages: [guards.plugin, preflight.plugin, refusalCountingPlugin(options.metrics)],
     // 4 -> 5: in filter mode, the planner gets the operation without its
     // denied fields, so no data holder is ever asked for them.
     planAndExecute: preflight.wrapExecutor,
@@ -126,7 +149,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     const bound = await binder.bind(request.headers, client);
     const requestId = bound.kind === 'bound' ? bound.request.requestId : bound.requestId;
     if (bound.kind === 'refused') {
-      return withRequestHeaders(refusal(bound.error), policySet, requestId);
+      return withRequestHeaders(refused(bound.error), policySet, requestId);
     }
 
     // 2. Purpose binding, before parsing: an unknown, ungranted or inactive
@@ -134,6 +157,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     // whatever the query. Anonymous sandbox requests go on: only after
     // parsing can the pre-flight tell whether they ask for the schema alone.
     let caller: Caller;
+    let rateLimit: RateLimitState | undefined;
     if (bound.kind === 'bound') {
       const outcome = bindPurpose({
         request: bound.request,
@@ -141,8 +165,18 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
         today,
         source: binder.source,
       });
-      if (!outcome.ok) return withRequestHeaders(refusal(outcome.error), policySet, requestId);
+      if (!outcome.ok) return withRequestHeaders(refused(outcome.error), policySet, requestId);
       caller = { kind: 'purpose', binding: outcome.binding };
+      // 2a. Rate limit, right after purpose binding: the limit is the
+      // purpose's, and a request for an unknown or refused purpose costs
+      // nothing; before the document guards, so that a re-user over its
+      // limit makes the gateway do no work on its documents. Every request
+      // counts, whatever later refuses it.
+      const limited = await rateLimits.consume(outcome.binding);
+      rateLimit = limited.state;
+      if (!limited.ok) {
+        return withRequestHeaders(refused(limited.error), policySet, requestId, rateLimit);
+      }
     } else {
       caller = { kind: 'anonymous', missing: bound.missing };
     }
@@ -151,7 +185,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     // purpose binding: a purpose may tighten the depth limit.
     const guardRefusal = guards.check(request, caller);
     if (guardRefusal !== undefined) {
-      return withRequestHeaders(refusal(guardRefusal), policySet, requestId);
+      return withRequestHeaders(refused(guardRefusal), policySet, requestId, rateLimit);
     }
 
     const context: GatewayContext = {
@@ -161,6 +195,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
       today,
       policySet,
       caller,
+      subjects: new SubjectTally(),
     };
 
     // 3-5. Parse, validate, pre-flight, plan and execute: Apollo Server runs
@@ -170,8 +205,35 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
       context: async () => context,
     });
 
+    // 5b. Subject limits. Persons are counted after the fetches, because
+    // only the data holders know whom a lookup matches. This is still safe:
+    // the response is a value in this process until serve() returns it, so
+    // a refusal here replaces it whole and no byte of its data leaves the
+    // gateway; the data holders' own logs record what they served the gateway.
+    if (caller.kind === 'purpose') {
+      let subjectRefusal: PasserelleError | undefined;
+      try {
+        subjectRefusal = await subjectLimits.check({
+          binding: caller.binding,
+          tally: context.subjects,
+          today,
+        });
+      } catch (error) {
+        // The daily count could not be made durable: no data rather than an uncounted answer.
+        logger.error({ err: error, requestId }, 'daily subject store unavailable');
+        subjectRefusal = new PasserelleError('INTERNAL_SERVER_ERROR');
+      }
+      if (subjectRefusal !== undefined) {
+        logger.info(
+          { requestId, code: subjectRefusal.code, subjects: context.subjects.size },
+          'response refused by a subject limit',
+        );
+        return withRequestHeaders(refused(subjectRefusal), policySet, requestId, rateLimit);
+      }
+    }
+
     // 6. Respond.
-    return withRequestHeaders(response, policySet, requestId);
+    return withRequestHeaders(response, policySet, requestId, rateLimit);
   }
 
   return { serve, graphqlServer };

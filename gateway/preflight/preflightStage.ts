@@ -126,6 +126,8 @@ export function createPreflightStage(options: PreflightOptions): PreflightStage 
           problem: `${error.message}. Send a smaller query.`,
         });
       }
+      // A purpose that may list persons bounds how many one response may carry.
+      context.subjects.boundBy(analysis.maxPersons);
       // Against the request's own "today", fixed when it arrived.
       const violations = checkArguments(analysis, request.variables, context.today);
       const denied = analysis.denied;

@@ -1,6 +1,7 @@
 import type { PolicySet } from '../../policies/engine/index.js';
 import type { GatewayMode } from '../boundRequest/index.js';
 import type { PurposeBinding } from '../purposeBinding/index.js';
+import type { SubjectTally } from '../subjects/index.js';
 
 /**
  * The per-request value every stage after binding reads (Apollo Server's
@@ -19,6 +20,13 @@ export type GatewayContext = Readonly<{
    */
   policySet: PolicySet;
   caller: Caller;
+  /**
+   * The persons the response carries, filled in by the subgraph calls from
+   * the data holders' reports. The one member that changes during the
+   * request: Apollo Server gives stages a shallow copy of this context, so
+   * per-request results the pipeline reads afterwards must live in a member.
+   */
+  subjects: SubjectTally;
 }>;
 
 /**

@@ -1,4 +1,5 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { SUBJECTS_EXTENSION } from '../../subgraphs/kit/index.js';
 import { CONTEXT_TOKEN_HEADER } from '../contextToken/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
@@ -15,6 +16,11 @@ const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
  * the data holder is unavailable to this gateway until the operator fixes it.
  */
 const REFUSED_GATEWAY_STATUSES = new Set([401, 403]);
+
+/** The hook's types, taken from the data source (their package is only a transitive dependency). */
+type ResponseHook = NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>;
+type ReceivedResponse = Parameters<ResponseHook>[0];
+type SubgraphResponse = Awaited<ReturnType<ResponseHook>>;
 
 type UnavailableReason = 'timeout' | 'unreachable' | 'unavailable-status' | 'refused-gateway';
 
@@ -74,6 +80,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         ? await this.contextTokens.forRequest(options.context, this.name)
         : await this.contextTokens.forService(this.name);
     headers.set(CONTEXT_TOKEN_HEADER, token);
+  }
+
+  /**
+   * Collects the persons the data holder reports having served into the
+   * request's tally, and strips the report: it never reaches the client.
+   */
+  override async didReceiveResponse({
+    response,
+    context,
+  }: ReceivedResponse): Promise<SubgraphResponse> {
+    const extensions = response.extensions;
+    if (extensions !== undefined && Object.hasOwn(extensions, SUBJECTS_EXTENSION)) {
+      // Schema reads and health checks have no request context to count in.
+      (context as Partial<GatewayContext>).subjects?.add(extensions[SUBJECTS_EXTENSION]);
+      const { [SUBJECTS_EXTENSION]: _reported, ...rest } = extensions;
+      if (Object.keys(rest).length === 0) delete response.extensions;
+      else response.extensions = rest;
+    }
+    return response;
   }
 
   override didEncounterError(error: Error, _request: unknown, response?: { status: number }): void {

@@ -132,6 +132,17 @@ export const grantSchema = z
         })
         .optional()
         .describe('Constraints on the values the re-user may pass, by argument name.'),
+      enumeration: z
+        .strictObject({
+          maxPersons: z
+            .int({ error: 'expected a whole number of persons' })
+            .min(1, { error: 'must be at least 1' })
+            .describe('Most distinct persons one response using this field may carry.'),
+        })
+        .optional()
+        .describe(
+          'For a root field that lists persons without an identifier argument (a list or search): allows it, with a bound. Without it such a field is refused: persons are reached by identifier lookups only.',
+        ),
     },
     { error: 'expected a grant: {} to grant the field as is, or { transform, window, args }' },
   )

@@ -60,7 +60,20 @@ export type Grant = {
   window?: PeriodWindow;
   /** Constraints on the field's arguments, by argument name. */
   args?: Readonly<Record<string, ArgumentConstraint>>;
+  /**
+   * For a root field that could list persons without an identifier (see
+   * `PERSON_TYPE`): the purpose allows it, and a response using it may carry
+   * at most this many distinct persons. Absent: the field is refused.
+   */
+  enumeration?: { maxPersons: number };
 };
+
+/**
+ * The type whose objects are persons, the subjects of the data. Persons are
+ * reachable only through identifier lookups (DOMAIN.md M4): a root field
+ * that could enumerate them is refused unless a grant bounds it.
+ */
+export const PERSON_TYPE = 'Person';
 
 export type PurposeMode = 'reject' | 'filter' | 'dry-run';
 

@@ -12,7 +12,13 @@ import {
   type ValueNode,
   valueFromASTUntyped,
 } from 'graphql';
-import type { ArgumentConstraint, CompiledPurpose, Coordinate, PeriodWindow } from './model.js';
+import {
+  type ArgumentConstraint,
+  type CompiledPurpose,
+  type Coordinate,
+  PERSON_TYPE,
+  type PeriodWindow,
+} from './model.js';
 
 /**
  * The gateway's pre-flight check: which schema coordinates an operation
@@ -61,8 +67,11 @@ export type FieldUse = {
 /**
  * Why a field is refused. `NOT_GRANTED`: the purpose's grants do not list it
  * (or list it only through a derived field, see `grantedInstead`).
+ * `ENUMERATION`: a root field that could list persons without an identifier
+ * (a list or a search), which the purpose grants without the explicit bound
+ * `enumeration: { maxPersons }`: persons are reached by identifier lookups only.
  */
-export type DenialReason = 'NOT_GRANTED';
+export type DenialReason = 'NOT_GRANTED' | 'ENUMERATION';
 
 export type DeniedField = FieldUse & {
   reason: DenialReason;
@@ -100,6 +109,12 @@ export type OperationAnalysis = {
   constrainedArguments: readonly ConstrainedArgument[];
   /** Default values of the operation's variables, by variable name. */
   variableDefaults: ReadonlyMap<string, ValueNode>;
+  /**
+   * The tightest `enumeration.maxPersons` of the enumerating root fields the
+   * operation selects: the most distinct persons its response may carry.
+   * Undefined when it selects none.
+   */
+  maxPersons: number | undefined;
 };
 
 /** An argument value outside what the purpose allows. */
@@ -183,7 +198,55 @@ function fragmentsOf(document: DocumentNode): ReadonlyMap<string, FragmentDefini
   return fragments;
 }
 
-type Recorded = { type: string | undefined; paths: Map<string, ResponsePath>; nodes: FieldNode[] };
+type Recorded = {
+  type: string | undefined;
+  paths: Map<string, ResponsePath>;
+  nodes: FieldNode[];
+  /** A root field that could list persons without an identifier. */
+  enumerates: boolean;
+};
+
+/** Whether persons can be reached from each named type, per schema. */
+const reachesPersonBySchema = new WeakMap<GraphQLSchema, Map<string, boolean>>();
+
+/** Whether a field of this named type can lead to persons (the type itself, or any of its fields'). */
+function reachesPerson(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
+  let known = reachesPersonBySchema.get(schema);
+  if (known === undefined) {
+    known = new Map();
+    reachesPersonBySchema.set(schema, known);
+  }
+  const visit = (named: GraphQLNamedType): boolean => {
+    const cached = known.get(named.name);
+    if (cached !== undefined) return cached;
+    // Assumed false while visiting, so that recursive types terminate.
+    known.set(named.name, false);
+    let result = named.name === PERSON_TYPE;
+    if (!result && 'getTypes' in named) {
+      result = named.getTypes().some((member) => visit(member));
+    }
+    if (!result && 'getInterfaces' in named) {
+      const fields = (named as CompositeType).getFields?.() ?? {};
+      result = Object.values(fields).some((field) => visit(namedTypeOf(field.type)));
+    }
+    known.set(named.name, result);
+    return result;
+  };
+  return visit(type);
+}
+
+/**
+ * A root field that could enumerate persons: it returns a list leading to
+ * persons, and takes no required argument to identify whom (a lookup by
+ * identifier or pivot identity requires one).
+ */
+function enumeratesPersons(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): boolean {
+  if (!field.type.toString().includes('[')) return false;
+  if (!reachesPerson(schema, namedTypeOf(field.type))) return false;
+  return !field.args.some(
+    (arg) => arg.type.toString().endsWith('!') && arg.defaultValue === undefined,
+  );
+}
 
 /** An object, interface or union type, told by shape (see above); unions have no fields. */
 type CompositeType = {
@@ -243,6 +306,8 @@ export function analyseOperation(
             type: field?.type.toString(),
             paths: new Map(),
             nodes: [],
+            enumerates:
+              path.length === 0 && field !== undefined && enumeratesPersons(schema, field),
           };
           entry.paths.set(fieldPath.join('\u0000'), fieldPath);
           entry.nodes.push(selection);
@@ -296,10 +361,27 @@ export function analyseOperation(
   const used: FieldUse[] = [];
   const denied: DeniedField[] = [];
   const deniedNodes = new Set<FieldNode>();
+  let maxPersons: number | undefined;
   for (const [coordinate, entry] of recorded) {
     const use = { coordinate, type: entry.type, paths: [...entry.paths.values()] };
     used.push(use);
-    if (purpose.selectable.has(coordinate)) continue;
+    const granted = purpose.selectable.get(coordinate);
+    if (granted !== undefined && entry.enumerates) {
+      const bound = granted.grant.enumeration?.maxPersons;
+      if (bound !== undefined) {
+        maxPersons = Math.min(maxPersons ?? bound, bound);
+        continue;
+      }
+      denied.push({
+        ...use,
+        reason: 'ENUMERATION',
+        grantedInstead: [],
+        hint: `it could list persons without identifying them: look persons up by identifier, or have the purpose grant it with enumeration: { maxPersons: N }`,
+      });
+      for (const node of entry.nodes) deniedNodes.add(node);
+      continue;
+    }
+    if (granted !== undefined) continue;
     const grantedInstead = derived.get(coordinate) ?? [];
     denied.push({
       ...use,
@@ -329,6 +411,7 @@ export function analyseOperation(
     deniedNodes,
     constrainedArguments,
     variableDefaults,
+    maxPersons,
   };
 }
 

@@ -55,6 +55,7 @@ function toGrant(coordinate: Coordinate, grant: GrantFile): Grant {
     ...(grant.transform === undefined ? {} : { transform: toTransform(grant.transform) }),
     ...(grant.window === undefined ? {} : { window: grant.window }),
     ...(args === undefined ? {} : { args }),
+    ...(grant.enumeration === undefined ? {} : { enumeration: { ...grant.enumeration } }),
   };
 }
 

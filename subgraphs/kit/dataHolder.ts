@@ -15,6 +15,7 @@ import { closeServer, type HolderTls, listenGraphQL } from './httpServer.js';
 import { withMinimisation } from './minimisation.js';
 import { bindPurpose, type HolderMode, type RequestPurpose } from './purposeBinding.js';
 import type { HolderStore } from './store.js';
+import { subjectReportingPlugin, trackSubjects, withSubjectReporting } from './subjectReporting.js';
 
 export const DATA_HOLDERS = [
   'civil-status',
@@ -116,8 +117,10 @@ export function buildHolderSchema<Loaders>(
       definition.resolvers,
     ) as GraphQLResolverMap<unknown>,
   });
+  // The shield first (outermost): a person counts as served only through
+  // fields it lets through (`withSubjectReporting`).
   return applyMiddleware(
-    schema,
+    withSubjectReporting(schema),
     purposeShield(schema, {
       today: options.clock.today,
       ...(options.ruleCache === undefined ? {} : { cache: options.ruleCache }),
@@ -135,23 +138,32 @@ async function startDataHolder<Loaders>(
     includeStacktraceInErrorResponses: false,
     // The process entry owns signals: it stops the server, then the store, then exits.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      // Every response tells the gateway which persons it served (DECISIONS.md section 3).
+      subjectReportingPlugin(),
+    ],
   });
   await apollo.start();
   const verifier = createGatewayContextVerifier(options.gatewayKeys, definition.name);
   const listening = await listenGraphQL({
     apollo,
     verifyContext: (header) => verifier.verify(header),
-    context: async (_request, gatewayContext) => ({
-      ...bindPurpose(gatewayContext, {
-        policies: policies.current(),
-        holder: definition.name,
-        today: clock.today(),
-        mode,
-      }),
-      loaders: definition.createLoaders(store),
-      clock,
-    }),
+    context: async (_request, gatewayContext) => {
+      const context = {
+        ...bindPurpose(gatewayContext, {
+          policies: policies.current(),
+          holder: definition.name,
+          today: clock.today(),
+          mode,
+        }),
+        loaders: definition.createLoaders(store),
+        clock,
+      };
+      // A service context (schema reads, probes) serves no one: nothing to report.
+      return gatewayContext.scope === 'service' ? context : trackSubjects(context);
+    },
     host: options.host,
     port: options.port,
     tls: options.tls,

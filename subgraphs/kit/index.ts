@@ -51,4 +51,11 @@ export { type HolderReadyMessage, runDataHolder } from './runDataHolder.js';
 export { isServiceOperation } from './serviceScope.js';
 export { type HolderStore, HolderStoreUnavailableError, openHolderStore } from './store.js';
 export { holderStorePath, holdersFolder, storeFileName } from './storeLayout.js';
+export {
+  SUBJECTS_EXTENSION,
+  servedSubjects,
+  subjectReportingPlugin,
+  trackSubjects,
+  withSubjectReporting,
+} from './subjectReporting.js';
 export { ageOn, applyTransform, type BoundedClass, classOf, TransformError } from './transforms.js';

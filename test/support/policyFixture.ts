@@ -19,7 +19,13 @@ export type PurposeFixture = {
   validUntil?: string;
   requiredClaims?: readonly ('agent' | 'reason')[];
   /** Tightenings of the gateway's document guards. */
-  limits?: { maxDepth?: number; maxCost?: number };
+  limits?: {
+    maxDepth?: number;
+    maxCost?: number;
+    subjectsPerRequest?: number;
+    requestsPerMinute?: number;
+    subjectsPerDay?: number;
+  };
 };
 
 export type ReuserFixture = {

@@ -23,7 +23,7 @@ type GraphQLBody = {
 const REUSER = 'attack-reuser';
 const GRANTS = {
   'Query.person': {},
-  'Query.people': {},
+  'Query.people': { enumeration: { maxPersons: 10 } },
   'Person.familyName': {},
   'Person.birthDate': {},
   'Person.nickname': {},

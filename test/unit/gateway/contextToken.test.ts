@@ -19,6 +19,7 @@ import {
   createSubgraphContextTokens,
   UnboundSubgraphFetchError,
 } from '../../../gateway/subgraphClient/index.js';
+import { SubjectTally } from '../../../gateway/subjects/index.js';
 import type { PolicySet } from '../../../policies/engine/index.js';
 import {
   createGatewayContextVerifier,
@@ -178,6 +179,7 @@ describe('the context tokens of subgraph calls', () => {
       requestId: 'request-1',
       traceId: '0af7651916cd43dd8448eb211c80319c',
       mode: 'sandbox',
+      subjects: new SubjectTally(),
       today: '2026-11-15',
       policySet: { version: 'v1' } as PolicySet,
       caller,

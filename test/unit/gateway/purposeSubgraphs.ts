@@ -3,12 +3,18 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import {
+  subjectReportingPlugin,
+  trackSubjects,
+  withSubjectReporting,
+} from '../../../subgraphs/kit/index.js';
 
 /**
  * Two tiny data holders for the purpose tests, named as real ones so that
  * policies can name them: `civil-status` (names, birth date and its derived
  * birth year) and `family-benefits` (a monthly family quotient). Each
- * records what the gateway sent it: the query text and the headers.
+ * records what the gateway sent it: the query text and the headers, and
+ * reports the persons it served as the kit makes every data holder do.
  */
 
 const MINIMISATION = /* GraphQL */ `
@@ -78,9 +84,10 @@ export type RecordingSubgraph = {
 async function serve(name: string, schema: ReturnType<typeof buildSubgraphSchema>) {
   const received: ReceivedRequest[] = [];
   const server = new ApolloServer({
-    schema,
+    schema: withSubjectReporting(schema),
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      subjectReportingPlugin(),
       {
         async requestDidStart({ request }) {
           received.push({
@@ -91,7 +98,10 @@ async function serve(name: string, schema: ReturnType<typeof buildSubgraphSchema
       },
     ],
   });
-  const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
+  const { url } = await startStandaloneServer(server, {
+    listen: { host: '127.0.0.1', port: 0 },
+    context: async () => trackSubjects({}),
+  });
   return {
     name,
     url,

@@ -41,7 +41,7 @@ const REUSER = 'commune-a';
 
 const IDENTITY_GRANTS = {
   'Query.person': {},
-  'Query.people': {},
+  'Query.people': { enumeration: { maxPersons: 10 } },
   'Person.familyName': {},
   'Person.birthDate': { transform: 'year' },
 };

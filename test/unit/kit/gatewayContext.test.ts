@@ -295,6 +295,8 @@ describe('a data holder over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       data: { beneficiaryByFileNumber: { familyBenefits: { familyQuotient: { value: 380 } } } },
+      // The person served, for the gateway's subject limits (stripped before the client).
+      extensions: { passerelleSubjects: [expect.any(String)] },
     });
   });
 

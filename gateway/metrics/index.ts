@@ -1,0 +1,7 @@
+/** In-process metrics: counters the gateway keeps (refusals per error code). */
+export {
+  createMetricsRegistry,
+  type MetricsRegistry,
+  REFUSALS,
+  refusalCountingPlugin,
+} from './metricsRegistry.js';
