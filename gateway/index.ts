@@ -37,6 +37,7 @@ import {
   probeSubgraphs,
   type SubgraphTls,
 } from './subgraphClient/index.js';
+import { installTelemetry } from './telemetry/index.js';
 
 export type { GatewayConfig } from './config/index.js';
 export { ContextKeyError } from './contextToken/index.js';
@@ -158,6 +159,15 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   assertApolloTelemetryDisabled();
   const logger = options.logger ?? createProcessLogger(config.logLevel);
+  // Before @apollo/gateway starts any span: once per process, the first
+  // gateway's settings win (in-process test gateways share it).
+  const telemetry = installTelemetry({ tracesUrl: config.otlpTracesUrl });
+  if (telemetry.tracesUrl !== config.otlpTracesUrl) {
+    logger.warn(
+      { tracesUrl: telemetry.tracesUrl },
+      'OpenTelemetry was already installed in this process: spans go where it says',
+    );
+  }
   const clock =
     options.clock ?? (config.asOf === undefined ? systemClock : fixedClock(config.asOf));
 
@@ -283,6 +293,11 @@ export async function startGateway(
       subgraphServices.close();
       await keys.close();
       await redis?.quit().catch(() => undefined);
+      // The last requests' spans, still in the batch; a collector that is
+      // down must not hold the stop.
+      await telemetry
+        .flush()
+        .catch((error: unknown) => logger.warn({ err: error }, 'spans not exported at stop'));
       logger.info('gateway stopped');
     })();
     return stopping;
@@ -306,6 +321,7 @@ export async function startGateway(
       subgraphs: config.subgraphs.map((subgraph) => subgraph.name),
       policyVersion: policies.current().version,
       audiences: audiencesOf(config, url),
+      tracesExportedTo: telemetry.tracesUrl ?? 'nowhere',
     },
     'gateway ready',
   );

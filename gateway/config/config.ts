@@ -234,6 +234,30 @@ const redisUrl = z
     error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
   });
 
+/**
+ * An OTLP/HTTP collector (standard OpenTelemetry variables). The base
+ * endpoint gets `/v1/traces` appended; the traces endpoint is used as is.
+ */
+const otlpEndpoint = z
+  .string()
+  .trim()
+  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+    error:
+      'must be the http:// or https:// URL of an OTLP/HTTP collector, e.g. http://otel-collector:4318',
+  });
+
+/** Where spans go: the signal-specific endpoint wins, as the OpenTelemetry specification says. */
+function otlpTracesUrlOf(env: {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+}): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined) {
+    return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined) return undefined;
+  return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+}
+
 const gatewaySchema = z
   .object({
     PASSERELLE_MODE: mode.default('sandbox'),
@@ -276,6 +300,9 @@ const gatewaySchema = z
     ),
     PASSERELLE_MAX_COST: wholeNumber(1, 1_000_000_000).default(GUARD_DEFAULTS.maxCost),
     PASSERELLE_DEFAULT_LIST_SIZE: wholeNumber(1, 100_000).default(GUARD_DEFAULTS.defaultListSize),
+    // Traces (telemetry/): exported only when a collector is named.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
   })
   .superRefine((env, context) => {
     requireBoth(
@@ -373,6 +400,11 @@ const gatewaySchema = z
         maxCost: env.PASSERELLE_MAX_COST,
         defaultListSize: env.PASSERELLE_DEFAULT_LIST_SIZE,
       }),
+      /**
+       * OTLP/HTTP URL spans are sent to (`.../v1/traces`); absent: spans
+       * still give every request its trace id, and nothing is exported.
+       */
+      otlpTracesUrl: otlpTracesUrlOf(env),
     }),
   );
 

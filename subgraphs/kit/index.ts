@@ -51,4 +51,10 @@ export { type HolderReadyMessage, runDataHolder } from './runDataHolder.js';
 export { isServiceOperation } from './serviceScope.js';
 export { type HolderStore, HolderStoreUnavailableError, openHolderStore } from './store.js';
 export { holderStorePath, holdersFolder, storeFileName } from './storeLayout.js';
+export {
+  HOLDER_SPAN_ATTRIBUTES,
+  HOLDER_SPAN_NAME,
+  type HolderTelemetry,
+  installHolderTelemetry,
+} from './telemetry.js';
 export { ageOn, applyTransform, type BoundedClass, classOf, TransformError } from './transforms.js';
