@@ -45,6 +45,7 @@ import {
   type DailySubjectStore,
   openDailySubjectStore,
 } from './subjects/index.js';
+import { installTelemetry } from './telemetry/index.js';
 
 export type { GatewayConfig } from './config/index.js';
 export { ContextKeyError } from './contextToken/index.js';
@@ -168,6 +169,15 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   assertApolloTelemetryDisabled();
   const logger = options.logger ?? createProcessLogger(config.logLevel);
+  // Before @apollo/gateway starts any span: once per process, the first
+  // gateway's settings win (in-process test gateways share it).
+  const telemetry = installTelemetry({ tracesUrl: config.otlpTracesUrl });
+  if (telemetry.tracesUrl !== config.otlpTracesUrl) {
+    logger.warn(
+      { tracesUrl: telemetry.tracesUrl },
+      'OpenTelemetry was already installed in this process: spans go where it says',
+    );
+  }
   const clock =
     options.clock ?? (config.asOf === undefined ? systemClock : fixedClock(config.asOf));
 
@@ -316,6 +326,11 @@ export async function startGateway(
       await keys.close();
       await subjectLimits.close();
       await redis?.quit().catch(() => undefined);
+      // The last requests' spans, still in the batch; a collector that is
+      // down must not hold the stop.
+      await telemetry
+        .flush()
+        .catch((error: unknown) => logger.warn({ err: error }, 'spans not exported at stop'));
       logger.info('gateway stopped');
     })();
     return stopping;
@@ -339,6 +354,7 @@ export async function startGateway(
       subgraphs: config.subgraphs.map((subgraph) => subgraph.name),
       policyVersion: policies.current().version,
       audiences: audiencesOf(config, url),
+      tracesExportedTo: telemetry.tracesUrl ?? 'nowhere',
     },
     'gateway ready',
   );

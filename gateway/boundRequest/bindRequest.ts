@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentTraceId } from '../telemetry/index.js';
 import type {
   BindOutcome,
   ClientInfo,
@@ -7,11 +8,6 @@ import type {
   RequestHeaders,
 } from './boundRequest.js';
 
-/** A W3C trace id (32 lower-case hex digits), until OpenTelemetry provides the real one. */
-function newTraceId(): string {
-  return randomUUID().replaceAll('-', '');
-}
-
 export type RequestBinder = {
   readonly mode: GatewayMode;
   readonly source: CredentialSource;
@@ -19,8 +15,8 @@ export type RequestBinder = {
 };
 
 /**
- * Binds each request to who asks and for which purpose, with fresh request
- * and trace ids. Nothing is checked against the policies here: that is the
+ * Binds each request to who asks and for which purpose, with a fresh request
+ * id and the trace id of the span it is served in. Nothing is checked against the policies here: that is the
  * purpose binding's job, on the policy snapshot the request is served with.
  */
 export function createRequestBinder(mode: GatewayMode, source: CredentialSource): RequestBinder {
@@ -29,7 +25,9 @@ export function createRequestBinder(mode: GatewayMode, source: CredentialSource)
     source,
     async bind(headers, client) {
       const requestId = randomUUID();
-      const traceId = newTraceId();
+      // The trace id of the request's server span (telemetry/), the client's
+      // own when it sent a traceparent: log records and traces meet on it.
+      const traceId = currentTraceId();
       const outcome = await source.read(headers, client);
       switch (outcome.kind) {
         case 'claims':

@@ -21,7 +21,7 @@ export type BoundRequest = Readonly<{
   reason?: string;
   /** Unique per request; also the access-log key. */
   requestId: string;
-  /** W3C trace id format (32 hex digits); OpenTelemetry will provide it. */
+  /** The request span's W3C trace id (32 hex digits), returned in `Passerelle-Trace-Id`. */
   traceId: string;
   /** The client's IP address, as the gateway's socket sees it. */
   clientAddress: string;

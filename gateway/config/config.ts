@@ -278,6 +278,30 @@ const redisUrl = z
     error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
   });
 
+/**
+ * An OTLP/HTTP collector (standard OpenTelemetry variables). The base
+ * endpoint gets `/v1/traces` appended; the traces endpoint is used as is.
+ */
+const otlpEndpoint = z
+  .string()
+  .trim()
+  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+    error:
+      'must be the http:// or https:// URL of an OTLP/HTTP collector, e.g. http://otel-collector:4318',
+  });
+
+/** Where spans go: the signal-specific endpoint wins, as the OpenTelemetry specification says. */
+function otlpTracesUrlOf(env: {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+}): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined) {
+    return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined) return undefined;
+  return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+}
+
 const gatewaySchema = z
   .object({
     PASSERELLE_MODE: mode.default('sandbox'),
@@ -330,6 +354,9 @@ const gatewaySchema = z
     PASSERELLE_LOG_CHECKPOINT_EVERY: wholeNumber(1, 1_000_000).default(DEFAULT_CHECKPOINT_EVERY),
     PASSERELLE_LOG_MAX_BATCH: wholeNumber(1, 10_000).default(DEFAULT_MAX_BATCH),
     PASSERELLE_LOG_MAX_DELAY_MS: wholeNumber(0, 1_000).default(DEFAULT_MAX_DELAY_MS),
+    // Traces (telemetry/): exported only when a collector is named.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
   })
   .superRefine((env, context) => {
     requireBoth(
@@ -446,6 +473,11 @@ const gatewaySchema = z
         maxBatch: env.PASSERELLE_LOG_MAX_BATCH,
         maxDelayMs: env.PASSERELLE_LOG_MAX_DELAY_MS,
       }),
+      /**
+       * OTLP/HTTP URL spans are sent to (`.../v1/traces`); absent: spans
+       * still give every request its trace id, and nothing is exported.
+       */
+      otlpTracesUrl: otlpTracesUrlOf(env),
     }),
   );
 

@@ -24,6 +24,7 @@ import { type RateLimitState, type RateLimits, rateLimitHeaders } from '../rateL
 import type { Caller, GatewayContext } from '../requestContext/index.js';
 import type { SubgraphServices } from '../subgraphClient/index.js';
 import { type SubjectLimits, SubjectTally } from '../subjects/index.js';
+import { annotateRequest } from '../telemetry/index.js';
 
 /** Response headers of every GraphQL response. */
 export const RESPONSE_HEADERS = {
@@ -59,6 +60,7 @@ export type RequestPipelineOptions = {
 };
 
 function refusal(error: PasserelleError): HTTPGraphQLResponse {
+  annotateRequest({ errorCode: error.code });
   const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
   // RFC 9110: a 401 names the authentication scheme to use.
   if (error.status === 401) headers.set('www-authenticate', 'Bearer');
@@ -89,6 +91,7 @@ function withRequestHeaders(
  * The gateway's per-request pipeline, in order. Each stage is its own
  * module; this file only calls them, and says why each comes where it does.
  *
+ *   0. (HTTP layer)      server/, telemetry/  the request's span, continuing the client's trace
  *   1. bind request      boundRequest/     who asks (authentication/: the signed client
  *                                          assertion), for which purpose, request and trace ids
  *   2. purpose binding   purposeBinding/   re-user and purpose declared, granted, in force
@@ -148,6 +151,13 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     // The client assertion is verified here (cached per token until its exp).
     const bound = await binder.bind(request.headers, client);
     const requestId = bound.kind === 'bound' ? bound.request.requestId : bound.requestId;
+    // The request's span says who asks once the assertion is verified; never
+    // the agent or the reason, which may name people.
+    annotateRequest({
+      requestId,
+      policyVersion: policySet.version,
+      ...(bound.kind === 'bound' ? { reuserId: bound.request.reuserId } : {}),
+    });
     if (bound.kind === 'refused') {
       return withRequestHeaders(refused(bound.error), policySet, requestId);
     }
@@ -166,6 +176,8 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
         source: binder.source,
       });
       if (!outcome.ok) return withRequestHeaders(refused(outcome.error), policySet, requestId);
+      // Only a purpose the policies know: the claim itself is free text.
+      annotateRequest({ purposeId: outcome.binding.purpose.id });
       caller = { kind: 'purpose', binding: outcome.binding };
       // 2a. Rate limit, right after purpose binding: the limit is the
       // purpose's, and a request for an unknown or refused purpose costs

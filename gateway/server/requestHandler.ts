@@ -5,6 +5,7 @@ import type { ClientInfo } from '../boundRequest/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SubgraphProbe } from '../subgraphClient/index.js';
+import { TRACE_RESPONSE_HEADERS, traceHttpRequest } from '../telemetry/index.js';
 import { mediaTypeOf, readJsonBody } from './requestBody.js';
 
 export type RequestHandlerOptions = {
@@ -23,7 +24,12 @@ export type RequestHandlerOptions = {
 };
 
 /** Response headers a browser page on an allowed origin may read. */
-const CORS_EXPOSED_HEADERS = 'passerelle-request-id, passerelle-policy-version';
+const CORS_EXPOSED_HEADERS = [
+  'passerelle-request-id',
+  'passerelle-policy-version',
+  TRACE_RESPONSE_HEADERS.traceId,
+  TRACE_RESPONSE_HEADERS.traceparent,
+].join(', ');
 /** How long a browser may cache a preflight answer, in seconds. */
 const CORS_MAX_AGE_SECONDS = 600;
 
@@ -221,9 +227,12 @@ async function serveReadiness(
 
 /**
  * The gateway's HTTP routes on a plain `node:http` server. Plain rather than
- * Apollo's standalone server: each request must be wrapped whole (trace
- * context today, authentication and the access log next), and the standalone
- * server adds permissive CORS and a 50 MB body limit.
+ * Apollo's standalone server: each request must be wrapped whole (its trace
+ * context and server span, `telemetry/`), and the standalone server adds
+ * permissive CORS and a 50 MB body limit.
+ *
+ * Every request but the probes is served inside its `passerelle.request`
+ * span, and its response carries `Passerelle-Trace-Id` and `traceparent`.
  *
  * - `POST|GET /graphql`: GraphQL over HTTP, through the request pipeline;
  *   `OPTIONS` answers CORS preflights from the configured origins only.
@@ -275,11 +284,15 @@ export function createRequestHandler(
   }
 
   return (request, response) => {
-    route(request, response).catch((error: unknown) => {
-      logger.error(
-        { err: error, path: request.url?.split('?', 1)[0] },
-        'request failed unexpectedly',
-      );
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    // Liveness and readiness probes come every few seconds from the
+    // orchestrator: a span each would drown the requests in the traces.
+    const probe = path === '/health' || path === '/ready';
+    const served = probe
+      ? route(request, response)
+      : traceHttpRequest(request, response, path, () => route(request, response));
+    served.catch((error: unknown) => {
+      logger.error({ err: error, path }, 'request failed unexpectedly');
       if (response.headersSent) {
         response.destroy();
         return;

@@ -4,6 +4,7 @@ import { CONTEXT_TOKEN_HEADER } from '../contextToken/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import { type GatewayContext, PASSERELLE_HEADER_PREFIX } from '../requestContext/index.js';
+import { injectTraceContext } from '../telemetry/index.js';
 import { type Fetcher, SubgraphDeadlineExceeded, withDeadline } from './fetchers.js';
 import type { SubgraphContextTokens } from './subgraphContext.js';
 
@@ -45,7 +46,7 @@ export type SubgraphDataSourceOptions = {
  * (`Passerelle-Context`): the purpose, re-user, agent, request and trace ids
  * and policy version it is made for. The data holders refuse calls without
  * one, enforce the same policies and keep their own log. The client's own
- * headers are never forwarded.
+ * headers are never forwarded; the call carries the gateway's `traceparent`.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name: string;
@@ -80,6 +81,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         ? await this.contextTokens.forRequest(options.context, this.name)
         : await this.contextTokens.forService(this.name);
     headers.set(CONTEXT_TOKEN_HEADER, token);
+    // One trace across the gateway and the data holders: the holder's span
+    // becomes a child of @apollo/gateway's `gateway.fetch` span, active here.
+    injectTraceContext(headers);
   }
 
   /**

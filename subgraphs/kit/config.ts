@@ -9,6 +9,19 @@ import type { HolderMode } from './purposeBinding.js';
  */
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date written YYYY-MM-DD');
 
+/** An OTLP/HTTP collector URL (standard OpenTelemetry variables); empty: unset. */
+const otlpEndpoint = z
+  .literal('')
+  .transform(() => undefined)
+  .or(
+    z
+      .string()
+      .trim()
+      .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+        message: 'expected the http:// or https:// URL of an OTLP/HTTP collector',
+      }),
+  );
+
 const holderConfigSchema = z.object({
   PASSERELLE_DATA_DIR: z.string().min(1).default('./data'),
   PASSERELLE_HOST: z.string().min(1).default('127.0.0.1'),
@@ -20,6 +33,8 @@ const holderConfigSchema = z.object({
   PASSERELLE_HOLDER_TLS_CERT_FILE: z.string().min(1).optional(),
   PASSERELLE_HOLDER_TLS_KEY_FILE: z.string().min(1).optional(),
   PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
 });
 
 const TLS_VARIABLES = [
@@ -57,6 +72,11 @@ export type HolderConfig = Readonly<{
   gatewayPublicKeyFile: string;
   /** HTTPS with mutual TLS when set; plain HTTP (loopback only) otherwise. */
   tls: HolderTlsFiles | undefined;
+  /**
+   * OTLP/HTTP URL spans are sent to (`.../v1/traces`): the traces endpoint
+   * as is, else the base endpoint plus `/v1/traces`; absent: none are.
+   */
+  otlpTracesUrl: string | undefined;
 }>;
 
 export class HolderConfigError extends Error {
@@ -98,5 +118,10 @@ export function readHolderConfig(env: NodeJS.ProcessEnv = process.env): HolderCo
             clientCaFile: data.PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE,
           })
         : undefined,
+    otlpTracesUrl:
+      data.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      (data.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+        ? undefined
+        : `${data.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
   });
 }

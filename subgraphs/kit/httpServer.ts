@@ -11,6 +11,7 @@ import {
   type GatewayContextVerification,
 } from './gatewayContext.js';
 import { isServiceOperation } from './serviceScope.js';
+import { type HolderRequestSpan, traceHolderRequest } from './telemetry.js';
 
 /** Subgraph requests come from the gateway; anything bigger is not a GraphQL query of ours. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -93,8 +94,21 @@ export async function listenGraphQL<Context extends BaseContext>(options: {
       );
       return;
     }
+    // Inside its server span, continuing the gateway's trace (`traceparent`).
+    await traceHolderRequest(request, response, (span) =>
+      serveGraphQL(request, response, url, span),
+    );
+  }
+
+  async function serveGraphQL(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    span: HolderRequestSpan,
+  ): Promise<void> {
     const header = request.headers[GATEWAY_CONTEXT_HEADER];
     const verification = await verifyContext(typeof header === 'string' ? header : undefined);
+    if (verification.ok) span.annotate(verification.context);
     if (!verification.ok) {
       const { refusal } = verification;
       sendJson(

@@ -58,4 +58,10 @@ export {
   trackSubjects,
   withSubjectReporting,
 } from './subjectReporting.js';
+export {
+  HOLDER_SPAN_ATTRIBUTES,
+  HOLDER_SPAN_NAME,
+  type HolderTelemetry,
+  installHolderTelemetry,
+} from './telemetry.js';
 export { ageOn, applyTransform, type BoundedClass, classOf, TransformError } from './transforms.js';

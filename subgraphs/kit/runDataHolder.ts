@@ -8,6 +8,7 @@ import { watchHolderPolicies } from './holderPolicies.js';
 import type { HolderTls } from './httpServer.js';
 import { openHolderStore } from './store.js';
 import { holderStorePath } from './storeLayout.js';
+import { installHolderTelemetry } from './telemetry.js';
 
 /** Message a holder process sends its parent (over IPC) once it listens. */
 export type HolderReadyMessage = { type: 'ready'; holder: string; url: string };
@@ -56,6 +57,10 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
   const log = pino({ name: holder.name }, pino.destination({ dest: 1, sync: true }));
   try {
     const config = readHolderConfig();
+    const telemetry = installHolderTelemetry({
+      serviceName: holder.name,
+      tracesUrl: config.otlpTracesUrl,
+    });
     // Before anything else: without the gateway's key, nothing could be served.
     const gatewayKeys = await loadGatewayPublicKeys(config.gatewayPublicKeyFile);
     const tls = config.tls === undefined ? undefined : await readTlsFiles(config.tls);
@@ -84,6 +89,7 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
         url: running.url,
         policyVersion: policies.current().version,
         gatewayKeys: [...gatewayKeys.keys.keys()],
+        tracesExportedTo: telemetry.tracesUrl ?? 'nowhere',
       },
       'data holder listening',
     );
@@ -94,6 +100,8 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
       policies.stop();
       await running.stop();
       store.close();
+      // The last requests' spans; a collector that is down must not hold the exit.
+      await telemetry.flush().catch(() => undefined);
       process.exit(0);
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));

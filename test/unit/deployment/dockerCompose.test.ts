@@ -7,7 +7,9 @@ import { DATA_HOLDERS } from '../../../subgraphs/kit/index.js';
 // mistakes that would stop it: a missing service, a wrong entry file, ports
 // that do not line up, a gateway that starts before its subgraphs.
 type Service = {
+  image?: string;
   command?: string[];
+  volumes?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
@@ -72,9 +74,41 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('keeps Apollo telemetry off in every service', () => {
-    for (const [name, service] of Object.entries(compose.services)) {
+  const nodeServices = Object.entries(compose.services).filter(([, service]) =>
+    service.image?.startsWith('node:'),
+  );
+
+  it('keeps Apollo telemetry off in every Node service', () => {
+    expect(nodeServices.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['gateway', ...DATA_HOLDERS]),
+    );
+    for (const [name, service] of nodeServices) {
       expect(service.environment?.APOLLO_TELEMETRY_DISABLED, name).toBe('1');
     }
+  });
+
+  it("sends every process's spans to the collector, and the collector's to Jaeger", () => {
+    const collector = compose.services['otel-collector'];
+    const mount = collector?.volumes?.find((volume) => volume.endsWith(':ro')) ?? '';
+    const [configFile = '', mountedAt = ''] = mount.split(':');
+    expect(collector?.command).toEqual([`--config=${mountedAt}`]);
+    const config = parse(readFileSync(configFile, 'utf8')) as {
+      receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+      exporters: Record<string, { endpoint: string }>;
+      service: { pipelines: { traces: { receivers: string[]; exporters: string[] } } };
+    };
+    const httpPort = config.receivers.otlp.protocols.http.endpoint.split(':')[1];
+    for (const [name, service] of nodeServices) {
+      expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe(
+        `http://otel-collector:${httpPort}`,
+      );
+    }
+    const { traces } = config.service.pipelines;
+    expect(traces.receivers).toEqual(['otlp']);
+    const jaegerExporter = config.exporters[traces.exporters[0] ?? ''];
+    expect(jaegerExporter?.endpoint).toBe('jaeger:4317');
+    expect(compose.services.jaeger?.command?.join(' ')).toContain(
+      'receivers.otlp.protocols.grpc.endpoint=0.0.0.0:4317',
+    );
   });
 });

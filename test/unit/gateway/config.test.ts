@@ -430,6 +430,36 @@ describe('access log', () => {
   });
 });
 
+describe('trace export', () => {
+  const tracesUrlOf = (env: Record<string, string>) =>
+    parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS, ...env }).otlpTracesUrl;
+
+  it('exports only to a named OTLP/HTTP collector, the traces endpoint first', () => {
+    expect(tracesUrlOf({})).toBeUndefined();
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBeUndefined();
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/' })).toBe(
+      'http://otel-collector:4318/v1/traces',
+    );
+    expect(
+      tracesUrlOf({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.fr/v1/traces',
+      }),
+    ).toBe('https://traces.example.fr/v1/traces');
+  });
+
+  it('refuses an endpoint that is not an http(s) URL', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4317',
+        }),
+      ).map((issue) => issue.variable),
+    ).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT']);
+  });
+});
+
 describe('administration commands configuration', () => {
   it('defaults to the sandbox, ./data and the repository policies', () => {
     const config = parseAdminConfig({});

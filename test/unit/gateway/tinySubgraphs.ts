@@ -44,11 +44,25 @@ export const AGES_SDL = /* GraphQL */ `
 const NAMES: Readonly<Record<string, string>> = { '1': 'Ada', '2': 'Blaise' };
 const AGES: Readonly<Record<string, number>> = { '1': 36, '2': 39 };
 
-export type TinySubgraph = { name: string; url: string; stop(): Promise<void> };
+export type TinySubgraph = {
+  name: string;
+  url: string;
+  /** The `traceparent` header of every GraphQL request received, in order (`''` when absent). */
+  traceparents: readonly string[];
+  stop(): Promise<void>;
+};
 
 async function serve(name: string, server: ApolloServer): Promise<TinySubgraph> {
-  const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
-  return { name, url, stop: () => server.stop() };
+  const traceparents: string[] = [];
+  const { url } = await startStandaloneServer(server, {
+    listen: { host: '127.0.0.1', port: 0 },
+    context: async ({ req }) => {
+      const header = req.headers.traceparent;
+      traceparents.push(typeof header === 'string' ? header : '');
+      return {};
+    },
+  });
+  return { name, url, traceparents, stop: () => server.stop() };
 }
 
 export function startPeopleSubgraph(): Promise<TinySubgraph> {

@@ -65,7 +65,25 @@ describe('holder configuration', () => {
       mode: 'sandbox',
       gatewayPublicKeyFile: resolve('data/keys/gateway-context.public.jwk'),
       tls: undefined,
+      otlpTracesUrl: undefined,
     });
+  });
+
+  it('exports spans only to a named OTLP/HTTP collector', () => {
+    const tracesUrlOf = (env: NodeJS.ProcessEnv) => readHolderConfig(env).otlpTracesUrl;
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBeUndefined();
+    expect(tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(
+      tracesUrlOf({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/custom',
+      }),
+    ).toBe('http://traces:4318/custom');
+    expect(() => tracesUrlOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
   });
 
   it("finds the gateway's public key in the data folder, or where it is told", () => {
