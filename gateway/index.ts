@@ -4,7 +4,16 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { type Clock, fixedClock, systemClock } from '../policies/engine/index.js';
-import { createSubjectReferencer, ensureSubjectReferenceKey } from './accessLog/index.js';
+import {
+  type AccessLogStore,
+  accessLogStoreFor,
+  createAccessLogWriter,
+  createSubjectReferencer,
+  ensureCheckpointKey,
+  ensureSubjectReferenceKey,
+  openAccessLogStore,
+} from './accessLog/index.js';
+import { createAccessRecorder, startRetentionJob } from './accessRecording/index.js';
 import {
   clientAssertionSource,
   createAssertionVerifier,
@@ -208,6 +217,7 @@ export async function startGateway(
   let httpServer: Server;
   let registry: KeyRegistry | undefined;
   let dailySubjects: DailySubjectStore | undefined;
+  let accessLogStore: AccessLogStore | undefined;
   try {
     const subgraphs = await fetchSubgraphSdls(config.subgraphs, {
       timeoutMs: config.startupTimeoutMs,
@@ -230,16 +240,31 @@ export async function startGateway(
         ? { kind: 'sqlite', dataDir: config.dataDir }
         : { kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema },
     );
+    // No log, no data: a gateway that cannot open its access log does not start.
+    accessLogStore = await openAccessLogStore({
+      ...accessLogStoreFor(config),
+      checkpointKey: await ensureCheckpointKey(config.accessLog.checkpointKey),
+      checkpointEvery: config.accessLog.checkpointEvery,
+    });
   } catch (error) {
     subgraphServices.close();
     await registry?.close().catch(() => undefined);
+    await dailySubjects?.close().catch(() => undefined);
     throw error;
   }
-  const subjectLimits = createSubjectLimits({
-    store: dailySubjects,
-    referencer: createSubjectReferencer(
-      await ensureSubjectReferenceKey(config.accessLog.subjectReferenceKeyFile),
-    ),
+  const referencer = createSubjectReferencer(
+    await ensureSubjectReferenceKey(config.accessLog.subjectReferenceKeyFile),
+  );
+  const subjectLimits = createSubjectLimits({ store: dailySubjects, referencer });
+  const accessLog = accessLogStore;
+  const accessLogWriter = createAccessLogWriter(accessLog, {
+    maxBatch: config.accessLog.maxBatch,
+    maxDelayMs: config.accessLog.maxDelayMs,
+  });
+  const retentionJob = startRetentionJob({
+    store: accessLog,
+    retention: config.accessLog.retention,
+    logger,
   });
   const metrics = createMetricsRegistry();
   const keys = registry;
@@ -296,6 +321,12 @@ export async function startGateway(
     rateLimits: createRateLimits({ redis, keyPrefix: config.redisKeyPrefix }),
     subjectLimits,
     metrics,
+    accessRecorder: createAccessRecorder({
+      writer: accessLogWriter,
+      referencer,
+      logger,
+      timeoutMs: config.accessLog.writeTimeoutMs,
+    }),
   });
   const { graphqlServer } = pipeline;
   const probeTimeoutMs = Math.min(READINESS_PROBE_TIMEOUT_MS, config.subgraphTimeoutMs);
@@ -318,7 +349,11 @@ export async function startGateway(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // In-flight requests finish (and are recorded) before the log closes.
       await graphqlServer.stop();
+      retentionJob.stop();
+      await accessLogWriter.close();
+      await accessLog.close();
       policies.stop();
       expiryNotifier.stop();
       verifier.close();

@@ -1,3 +1,4 @@
+import { AccessLogError } from './accessLog/index.js';
 import { CompositionError, SubgraphSdlError } from './composition/index.js';
 import { ConfigError, loadGatewayConfig } from './config/index.js';
 import {
@@ -26,7 +27,8 @@ function isExplainedStartupFailure(error: unknown): error is Error {
     error instanceof SubgraphSdlError ||
     error instanceof GatewayListenError ||
     error instanceof PolicyLoadError ||
-    error instanceof KeyRegistryError
+    error instanceof KeyRegistryError ||
+    error instanceof AccessLogError
   );
 }
 

@@ -130,10 +130,12 @@ export function clientAssertionSource(
             };
       }
       if (!outcome.ok) {
+        // '?' stands for a token naming no readable re-user: nobody is claimed.
+        const claimed = outcome.claimedReuser;
         return {
           kind: 'refused',
           error: outcome.error,
-          ...(outcome.claimedReuser === undefined ? {} : { claimedReuser: outcome.claimedReuser }),
+          ...(claimed === undefined || claimed === '?' ? {} : { claimedReuser: claimed }),
         };
       }
       const { assertion } = outcome;

@@ -354,6 +354,7 @@ const gatewaySchema = z
     PASSERELLE_LOG_CHECKPOINT_EVERY: wholeNumber(1, 1_000_000).default(DEFAULT_CHECKPOINT_EVERY),
     PASSERELLE_LOG_MAX_BATCH: wholeNumber(1, 10_000).default(DEFAULT_MAX_BATCH),
     PASSERELLE_LOG_MAX_DELAY_MS: wholeNumber(0, 1_000).default(DEFAULT_MAX_DELAY_MS),
+    PASSERELLE_LOG_WRITE_TIMEOUT_MS: wholeNumber(1, 60_000).default(5_000),
     // Traces (telemetry/): exported only when a collector is named.
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
@@ -472,6 +473,8 @@ const gatewaySchema = z
         checkpointEvery: env.PASSERELLE_LOG_CHECKPOINT_EVERY,
         maxBatch: env.PASSERELLE_LOG_MAX_BATCH,
         maxDelayMs: env.PASSERELLE_LOG_MAX_DELAY_MS,
+        /** Longest wait for a record's commit before the client gets 503 and no data. */
+        writeTimeoutMs: env.PASSERELLE_LOG_WRITE_TIMEOUT_MS,
       }),
       /**
        * OTLP/HTTP URL spans are sent to (`.../v1/traces`); absent: spans

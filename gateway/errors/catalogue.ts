@@ -82,6 +82,16 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: 'The key "{kid}" does not belong to the re-user "{reuser}". {action}',
   },
+  // A person reading who accessed their data (DOMAIN.md T5), with an OpenID Connect ID token.
+  PERSON_AUTH_MISSING: {
+    status: 401,
+    message:
+      'Reading your access history needs your identity: send Authorization: Bearer <ID token> from a trusted identity provider{hint}.',
+  },
+  PERSON_AUTH_INVALID: {
+    status: 401,
+    message: 'The identity token is refused: {problem}',
+  },
   IP_NOT_ALLOWED: {
     status: 403,
     message:
@@ -201,6 +211,12 @@ export const ERROR_CATALOGUE = {
   INTERNAL_SERVER_ERROR: {
     status: 500,
     message: 'Unexpected error.',
+  },
+  // No log, no data (DESIGN.md): the access record could not be made durable.
+  ACCESS_LOG_UNAVAILABLE: {
+    status: 503,
+    message:
+      'The access log could not record this request, and no data is sent without a record. Retry later.',
   },
   SUBGRAPH_UNAVAILABLE: {
     status: 503,

@@ -6,7 +6,9 @@ import {
   type HTTPGraphQLResponse,
 } from '@apollo/server';
 import type { Clock, PolicySet } from '../../policies/engine/index.js';
+import { type AccessRecorder, Disclosure, type RequestFacts } from '../accessRecording/index.js';
 import {
+  type BindOutcome,
   type ClientInfo,
   type CredentialSource,
   createRequestBinder,
@@ -57,6 +59,8 @@ export type RequestPipelineOptions = {
   subjectLimits: SubjectLimits;
   /** Where refusals are counted, per error code. */
   metrics: MetricsRegistry;
+  /** Each request's access record, committed before its response leaves (`accessRecording/`). */
+  accessRecorder: AccessRecorder;
 };
 
 function refusal(error: PasserelleError): HTTPGraphQLResponse {
@@ -104,8 +108,9 @@ function withRequestHeaders(
  *   5. plan & execute    @apollo/gateway, through the pre-flight's filter; the data
  *                                          holders report the persons served (subjects/)
  *   5b. subject limits   subjects/         persons per response, then per day
- *      (access log: a later issue, between 5b and 6)
- *   6. respond           here: the policy version and request id on every response,
+ *   6. access log        accessRecording/  one record per request, whatever its outcome,
+ *                                          committed before the response leaves, else 503
+ *   7. respond           here: the policy version and request id on every response,
  *                        the RateLimit-* headers on every response past 2a
  */
 export function createRequestPipeline(options: RequestPipelineOptions): RequestPipeline {
@@ -116,7 +121,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     supergraphSdl: options.supergraphSdl,
   });
   const preflight = createPreflightStage({ logger, clock });
-  const { rateLimits, subjectLimits, metrics } = options;
+  const { rateLimits, subjectLimits, metrics, accessRecorder } = options;
   const refused = (error: PasserelleError): HTTPGraphQLResponse => {
     metrics.increment(REFUSALS, error.code);
     return refusal(error);
@@ -141,6 +146,8 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     request: HTTPGraphQLRequest,
     client: ClientInfo,
   ): Promise<HTTPGraphQLResponse> {
+    const receivedAt = new Date().toISOString();
+    const startedMs = performance.now();
     // One policy snapshot and one "today" for the whole request: a reload or
     // midnight in the middle of it never mixes two versions in one decision.
     const policySet = policies.current();
@@ -158,9 +165,50 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
       policyVersion: policySet.version,
       ...(bound.kind === 'bound' ? { reuserId: bound.request.reuserId } : {}),
     });
-    if (bound.kind === 'refused') {
-      return withRequestHeaders(refused(bound.error), policySet, requestId);
+    const facts: RequestFacts = {
+      receivedAt,
+      startedMs,
+      requestId,
+      traceId: bound.kind === 'bound' ? bound.request.traceId : bound.traceId,
+      clientAddress: client.address,
+      policyVersion: policySet.version,
+      ...(bound.kind === 'bound'
+        ? {
+            reuserId: bound.request.reuserId,
+            agent: bound.request.agent,
+            purposeId: bound.request.purposeId,
+            ...(bound.request.reason === undefined ? {} : { reason: bound.request.reason }),
+          }
+        : {}),
+      ...(bound.kind === 'refused' && bound.claimedReuser !== undefined
+        ? { reuserId: bound.claimedReuser }
+        : {}),
+    };
+    const decided = await decide(request, bound, facts, policySet, today);
+
+    // 6. The access record, committed before anything leaves: if it cannot
+    // be, the client gets a 503 and none of the data (no log, no data).
+    const unavailable = await accessRecorder.record(request, facts, decided.response);
+    if (unavailable !== undefined) {
+      return withRequestHeaders(refused(unavailable), policySet, requestId);
     }
+    // 7. Respond.
+    return withRequestHeaders(decided.response, policySet, requestId, decided.rateLimit);
+  }
+
+  /** Stages 2 to 5b: the response to send, or the refusal of the first stage that refuses. */
+  async function decide(
+    request: HTTPGraphQLRequest,
+    bound: BindOutcome,
+    facts: RequestFacts,
+    policySet: PolicySet,
+    today: string,
+  ): Promise<{ response: HTTPGraphQLResponse; rateLimit?: RateLimitState }> {
+    const refuse = (error: PasserelleError, rateLimit?: RateLimitState) => {
+      facts.refusal = error;
+      return { response: refused(error), ...(rateLimit === undefined ? {} : { rateLimit }) };
+    };
+    if (bound.kind === 'refused') return refuse(bound.error);
 
     // 2. Purpose binding, before parsing: an unknown, ungranted or inactive
     // purpose costs no parse or validation work, and its refusal says so
@@ -175,7 +223,8 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
         today,
         source: binder.source,
       });
-      if (!outcome.ok) return withRequestHeaders(refused(outcome.error), policySet, requestId);
+      if (!outcome.ok) return refuse(outcome.error);
+      facts.legalBasis = outcome.binding.purpose.legalBasis;
       // Only a purpose the policies know: the claim itself is free text.
       annotateRequest({ purposeId: outcome.binding.purpose.id });
       caller = { kind: 'purpose', binding: outcome.binding };
@@ -186,9 +235,7 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
       // counts, whatever later refuses it.
       const limited = await rateLimits.consume(outcome.binding);
       rateLimit = limited.state;
-      if (!limited.ok) {
-        return withRequestHeaders(refused(limited.error), policySet, requestId, rateLimit);
-      }
+      if (!limited.ok) return refuse(limited.error, rateLimit);
     } else {
       caller = { kind: 'anonymous', missing: bound.missing };
     }
@@ -196,19 +243,19 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     // work grows with the document, so its size is bounded first. After
     // purpose binding: a purpose may tighten the depth limit.
     const guardRefusal = guards.check(request, caller);
-    if (guardRefusal !== undefined) {
-      return withRequestHeaders(refused(guardRefusal), policySet, requestId, rateLimit);
-    }
+    if (guardRefusal !== undefined) return refuse(guardRefusal, rateLimit);
 
     const context: GatewayContext = {
-      requestId,
-      traceId: bound.kind === 'bound' ? bound.request.traceId : bound.traceId,
+      requestId: facts.requestId,
+      traceId: facts.traceId,
       mode: config.mode,
       today,
       policySet,
       caller,
       subjects: new SubjectTally(),
+      disclosure: new Disclosure(),
     };
+    facts.disclosure = context.disclosure;
 
     // 3-5. Parse, validate, pre-flight, plan and execute: Apollo Server runs
     // the stages registered above, in order.
@@ -232,20 +279,23 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
         });
       } catch (error) {
         // The daily count could not be made durable: no data rather than an uncounted answer.
-        logger.error({ err: error, requestId }, 'daily subject store unavailable');
+        logger.error({ err: error, requestId: facts.requestId }, 'daily subject store unavailable');
         subjectRefusal = new PasserelleError('INTERNAL_SERVER_ERROR');
       }
       if (subjectRefusal !== undefined) {
         logger.info(
-          { requestId, code: subjectRefusal.code, subjects: context.subjects.size },
+          {
+            requestId: facts.requestId,
+            code: subjectRefusal.code,
+            subjects: context.subjects.size,
+          },
           'response refused by a subject limit',
         );
-        return withRequestHeaders(refused(subjectRefusal), policySet, requestId, rateLimit);
+        return refuse(subjectRefusal, rateLimit);
       }
     }
-
-    // 6. Respond.
-    return withRequestHeaders(response, policySet, requestId, rateLimit);
+    facts.personIds = context.subjects.ids();
+    return { response, ...(rateLimit === undefined ? {} : { rateLimit }) };
   }
 
   return { serve, graphqlServer };

@@ -101,6 +101,10 @@ export function createPreflightStage(options: PreflightOptions): PreflightStage 
       const { contextValue: context, document, request, schema } = requestContext;
       // No operation to run: Apollo Server reports it, and nothing is fetched.
       if (requestContext.operation === undefined) return;
+      context.disclosure.noteOperation(
+        requestContext.operation.operation,
+        requestContext.operation.name?.value,
+      );
       const { caller } = context;
       if (caller.kind === 'anonymous') {
         if (context.mode === 'sandbox' && selectsOnlySchema(document, request.operationName)) {
@@ -131,6 +135,15 @@ export function createPreflightStage(options: PreflightOptions): PreflightStage 
       // Against the request's own "today", fixed when it arrived.
       const violations = checkArguments(analysis, request.variables, context.today);
       const denied = analysis.denied;
+      // What leaves if the request is served: in filter mode, without the denied fields.
+      const deniedCoordinates = new Set(
+        purpose.mode === 'dry-run' ? [] : denied.map((field) => field.coordinate),
+      );
+      context.disclosure.noteCoordinates(
+        analysis.used
+          .map((use) => use.coordinate)
+          .filter((coordinate) => !deniedCoordinates.has(coordinate)),
+      );
       if (denied.length === 0 && violations.length === 0 && purpose.mode !== 'dry-run') return;
 
       switch (purpose.mode) {

@@ -1,4 +1,5 @@
 import type { PolicySet } from '../../policies/engine/index.js';
+import type { Disclosure } from '../accessRecording/index.js';
 import type { GatewayMode } from '../boundRequest/index.js';
 import type { PurposeBinding } from '../purposeBinding/index.js';
 import type { SubjectTally } from '../subjects/index.js';
@@ -27,6 +28,8 @@ export type GatewayContext = Readonly<{
    * per-request results the pipeline reads afterwards must live in a member.
    */
   subjects: SubjectTally;
+  /** The operation and the coordinates it discloses, noted by the pre-flight for the access record. */
+  disclosure: Disclosure;
 }>;
 
 /**

@@ -373,6 +373,7 @@ describe('access log', () => {
       checkpointEvery: 1_000,
       maxBatch: 100,
       maxDelayMs: 2,
+      writeTimeoutMs: 5_000,
     });
     expect(Object.isFrozen(config.accessLog)).toBe(true);
     expect(Object.isFrozen(config.accessLog.checkpointKey)).toBe(true);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Disclosure } from '../../../gateway/accessRecording/index.js';
 import { parseGatewayConfig } from '../../../gateway/config/index.js';
 import {
   type ContextClaims,
@@ -180,6 +181,7 @@ describe('the context tokens of subgraph calls', () => {
       traceId: '0af7651916cd43dd8448eb211c80319c',
       mode: 'sandbox',
       subjects: new SubjectTally(),
+      disclosure: new Disclosure(),
       today: '2026-11-15',
       policySet: { version: 'v1' } as PolicySet,
       caller,
