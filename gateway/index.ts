@@ -22,7 +22,7 @@ import {
   createLockout,
   startExpiryNotifier,
 } from './authentication/index.js';
-import { composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
+import { apiSchemaOf, composeSupergraph, fetchSubgraphSdls } from './composition/index.js';
 import {
   assertApolloTelemetryDisabled,
   ConfigError,
@@ -38,6 +38,13 @@ import { PasserelleError } from './errors/index.js';
 import { type KeyRegistry, keyStoreFor, openKeyRegistry } from './keyRegistry/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/index.js';
+import {
+  createAccessHistory,
+  createPersonRoutes,
+  createPersonTokenVerifier,
+  createSandboxIdentityProvider,
+  type TrustedIdentityProvider,
+} from './personAccess/index.js';
 import { createRequestPipeline } from './pipeline/index.js';
 import { type PolicyStore, startGatewayPolicies } from './policySet/index.js';
 import { isAddressAllowed } from './purposeBinding/index.js';
@@ -147,6 +154,44 @@ function audiencesOf(config: GatewayConfig, listenUrl: string | undefined): read
   if (listenUrl === undefined) return [];
   const loopback = listenUrl.replace(/\/\/(127\.0\.0\.1|\[::1\])(?=:)/, '//localhost');
   return loopback === listenUrl ? [listenUrl] : [listenUrl, loopback];
+}
+
+/** Issuer of the sandbox's identity provider: `.invalid`, so it can never be mistaken for a real one. */
+const SANDBOX_IDP_ISSUER = 'https://sandbox-idp.passerelle.invalid';
+
+/**
+ * A person's access history, for the identity providers trusted: the
+ * operator's (PASSERELLE_OIDC_*), and in the sandbox the built-in one.
+ * Production without a provider serves no history route.
+ */
+async function personRoutesFor(
+  config: GatewayConfig,
+  log: Omit<Parameters<typeof createAccessHistory>[0], 'verifier' | 'apiSchema' | 'signInHint'> & {
+    supergraphSdl: string;
+  },
+) {
+  const sandboxIdentityProvider =
+    config.mode === 'sandbox' ? await createSandboxIdentityProvider(SANDBOX_IDP_ISSUER) : undefined;
+  const providers: TrustedIdentityProvider[] = [
+    ...(config.personIdentity.provider === undefined ? [] : [config.personIdentity.provider]),
+    ...(sandboxIdentityProvider === undefined
+      ? []
+      : [{ issuer: sandboxIdentityProvider.issuer, jwks: sandboxIdentityProvider.jwks }]),
+  ];
+  const { audience } = config.personIdentity;
+  const history =
+    providers.length === 0
+      ? undefined
+      : createAccessHistory({
+          ...log,
+          verifier: createPersonTokenVerifier({ providers, audience }),
+          apiSchema: apiSchemaOf(log.supergraphSdl),
+          signInHint:
+            sandboxIdentityProvider === undefined
+              ? ''
+              : ' (in the sandbox: POST /sandbox-idp/token with {"person": "<person id>"})',
+        });
+  return createPersonRoutes({ history, sandboxIdentityProvider, audience });
 }
 
 /** Redis for state every replica shares (lockouts), when configured. */
@@ -335,6 +380,12 @@ export async function startGateway(
     createRequestHandler({
       serveGraphQL: pipeline.serve,
       serveKeys: keySelfService.serve,
+      personRoutes: await personRoutesFor(config, {
+        store: accessLog,
+        referencer,
+        policies: () => currentPolicies.current(),
+        supergraphSdl,
+      }),
       probeSubgraphs: () =>
         probeSubgraphs(config.subgraphs, {
           timeoutMs: probeTimeoutMs,

@@ -355,6 +355,10 @@ const gatewaySchema = z
     PASSERELLE_LOG_MAX_BATCH: wholeNumber(1, 10_000).default(DEFAULT_MAX_BATCH),
     PASSERELLE_LOG_MAX_DELAY_MS: wholeNumber(0, 1_000).default(DEFAULT_MAX_DELAY_MS),
     PASSERELLE_LOG_WRITE_TIMEOUT_MS: wholeNumber(1, 60_000).default(5_000),
+    // Persons reading their access history (personAccess/): the identity provider trusted.
+    PASSERELLE_OIDC_ISSUER: z.string().trim().min(1).optional(),
+    PASSERELLE_OIDC_JWKS_URL: publicUrl.optional(),
+    PASSERELLE_OIDC_AUDIENCE: z.string().trim().min(1).default('passerelle-access-history'),
     // Traces (telemetry/): exported only when a collector is named.
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
@@ -365,6 +369,12 @@ const gatewaySchema = z
       context,
       ['PASSERELLE_TLS_CERT_FILE', 'PASSERELLE_TLS_KEY_FILE'],
       'HTTPS needs the certificate and its key',
+    );
+    requireBoth(
+      env,
+      context,
+      ['PASSERELLE_OIDC_ISSUER', 'PASSERELLE_OIDC_JWKS_URL'],
+      'an identity provider is its issuer and where it publishes its keys',
     );
     requireBoth(
       env,
@@ -475,6 +485,22 @@ const gatewaySchema = z
         maxDelayMs: env.PASSERELLE_LOG_MAX_DELAY_MS,
         /** Longest wait for a record's commit before the client gets 503 and no data. */
         writeTimeoutMs: env.PASSERELLE_LOG_WRITE_TIMEOUT_MS,
+      }),
+      /**
+       * The OpenID Connect provider persons sign in with to read their
+       * access history (issuer and JWKS URL), and the audience its ID tokens
+       * name. Without a provider, production serves no history; the sandbox
+       * has its own built-in provider.
+       */
+      personIdentity: Object.freeze({
+        provider:
+          env.PASSERELLE_OIDC_ISSUER !== undefined && env.PASSERELLE_OIDC_JWKS_URL !== undefined
+            ? Object.freeze({
+                issuer: env.PASSERELLE_OIDC_ISSUER,
+                jwksUrl: env.PASSERELLE_OIDC_JWKS_URL,
+              })
+            : undefined,
+        audience: env.PASSERELLE_OIDC_AUDIENCE,
       }),
       /**
        * OTLP/HTTP URL spans are sent to (`.../v1/traces`); absent: spans

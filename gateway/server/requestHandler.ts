@@ -4,6 +4,7 @@ import type { KeysRequest, KeysResponse } from '../authentication/index.js';
 import type { ClientInfo } from '../boundRequest/index.js';
 import { PasserelleError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
+import type { PersonRoutes } from '../personAccess/index.js';
 import type { SubgraphProbe } from '../subgraphClient/index.js';
 import { TRACE_RESPONSE_HEADERS, traceHttpRequest } from '../telemetry/index.js';
 import { mediaTypeOf, readJsonBody } from './requestBody.js';
@@ -13,6 +14,8 @@ export type RequestHandlerOptions = {
   serveGraphQL: (request: HTTPGraphQLRequest, client: ClientInfo) => Promise<HTTPGraphQLResponse>;
   /** A re-user's own keys: `GET /keys`, `POST /keys/revoke`. */
   serveKeys: (request: KeysRequest) => Promise<KeysResponse>;
+  /** A person's access history (`/me/accesses`) and the sandbox identity provider. */
+  personRoutes?: PersonRoutes;
   /** Probes every subgraph for `/ready`. */
   probeSubgraphs: () => Promise<SubgraphProbe[]>;
   /**
@@ -225,6 +228,25 @@ async function serveReadiness(
   sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', subgraphs });
 }
 
+async function servePersons(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  routes: PersonRoutes,
+): Promise<void> {
+  const method = request.method ?? 'GET';
+  const allowed = routes.methodOf(path) ?? 'GET';
+  if (method !== allowed) return methodNotAllowed(response, method, [allowed]);
+  let body: unknown;
+  if (method === 'POST') {
+    const posted = await readPostedJson(request, response);
+    if (posted === undefined) return;
+    body = posted.body;
+  }
+  const result = await routes.serve({ method, path, headers: headerMapOf(request), body });
+  sendJson(response, result.status, result.body, result.headers);
+}
+
 /**
  * The gateway's HTTP routes on a plain `node:http` server. Plain rather than
  * Apollo's standalone server: each request must be wrapped whole (its trace
@@ -240,6 +262,8 @@ async function serveReadiness(
  * - `GET /ready`: readiness; 200 only when every subgraph answers a probe,
  *   else 503 listing which subgraph is down and why.
  * - `GET /keys`, `POST /keys/revoke`: a re-user's own keys (`authentication/`).
+ * - `GET /me/accesses`: a person's access history; `/sandbox-idp/...`: the
+ *   sandbox's identity provider (`personAccess/`).
  * Anything else is a catalogue error as GraphQL-shaped JSON, never a stack.
  */
 export function createRequestHandler(
@@ -279,6 +303,9 @@ export function createRequestHandler(
       case '/keys/revoke':
         return serveKeys(request, response, path, serveKeysRequest);
       default:
+        if (options.personRoutes?.methodOf(path) !== undefined) {
+          return servePersons(request, response, path, options.personRoutes);
+        }
         return sendError(response, new PasserelleError('NOT_FOUND'));
     }
   }

@@ -461,6 +461,43 @@ describe('trace export', () => {
   });
 });
 
+describe('person identity provider', () => {
+  it('trusts no provider by default, and reads the issuer with its keys', () => {
+    expect(parseGatewayConfig({ PASSERELLE_SUBGRAPHS: SUBGRAPHS }).personIdentity).toEqual({
+      provider: undefined,
+      audience: 'passerelle-access-history',
+    });
+    expect(
+      parseGatewayConfig({
+        PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+        PASSERELLE_OIDC_ISSUER: 'https://idp.example.fr',
+        PASSERELLE_OIDC_JWKS_URL: 'https://idp.example.fr/jwks',
+        PASSERELLE_OIDC_AUDIENCE: 'passerelle-history',
+      }).personIdentity,
+    ).toEqual({
+      provider: { issuer: 'https://idp.example.fr', jwksUrl: 'https://idp.example.fr/jwks' },
+      audience: 'passerelle-history',
+    });
+  });
+
+  it('wants the issuer and its keys together', () => {
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          PASSERELLE_SUBGRAPHS: SUBGRAPHS,
+          PASSERELLE_OIDC_ISSUER: 'https://idp.example.fr',
+        }),
+      ),
+    ).toEqual([
+      {
+        variable: 'PASSERELLE_OIDC_JWKS_URL',
+        problem:
+          'is required with PASSERELLE_OIDC_ISSUER: an identity provider is its issuer and where it publishes its keys',
+      },
+    ]);
+  });
+});
+
 describe('administration commands configuration', () => {
   it('defaults to the sandbox, ./data and the repository policies', () => {
     const config = parseAdminConfig({});
