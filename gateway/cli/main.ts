@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { Command } from './command.js';
 import { contextKeyCommand } from './contextKey.js';
+import { holderLogCommand } from './holderLog.js';
 import { keyCommand } from './key.js';
 import { logCommand } from './log.js';
 import { policyCommand } from './policy.js';
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   key: keyCommand,
   'context-key': contextKeyCommand,
   log: logCommand,
+  'holder-log': holderLogCommand,
 };
 
 function usage(): string {

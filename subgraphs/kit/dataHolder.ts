@@ -10,6 +10,8 @@ import { applyMiddleware } from 'graphql-middleware';
 import type { Clock } from '../../policies/engine/index.js';
 import { type PurposeRuleCache, purposeShield } from '../../policies/engine/index.js';
 import { createGatewayContextVerifier, type GatewayPublicKeys } from './gatewayContext.js';
+import type { HolderAccessLog } from './holderAccessLog.js';
+import { holderAccessLogPlugin, trackAccess } from './holderAccessRecording.js';
 import type { HolderPolicies } from './holderPolicies.js';
 import { closeServer, type HolderTls, listenGraphQL } from './httpServer.js';
 import { withMinimisation } from './minimisation.js';
@@ -76,6 +78,14 @@ export type DataHolderStartOptions = {
    * gateway signed for this holder (`Passerelle-Context`), or it gets 401.
    */
   gatewayKeys: GatewayPublicKeys;
+  /**
+   * The holder's own access log (`openHolderAccessLog`): every request bound
+   * to a purpose is recorded there before its response leaves, or answered
+   * 503 `HOLDER_ACCESS_LOG_UNAVAILABLE` with no data.
+   */
+  accessLog: HolderAccessLog;
+  /** Told of every access-log write that failed, for the process log. */
+  onAccessLogFailure?: ((error: unknown) => void) | undefined;
   host: string;
   port: number;
   /** HTTPS with mutual TLS (only the gateway's client certificate is accepted); plain HTTP when absent. */
@@ -143,6 +153,12 @@ async function startDataHolder<Loaders>(
       ApolloServerPluginInlineTraceDisabled(),
       // Every response tells the gateway which persons it served (DECISIONS.md section 3).
       subjectReportingPlugin(),
+      // After subject reporting: a failed write drops its extension with the data.
+      holderAccessLogPlugin({
+        holder: definition.name,
+        accessLog: options.accessLog,
+        onFailure: options.onAccessLogFailure,
+      }),
     ],
   });
   await apollo.start();
@@ -151,6 +167,7 @@ async function startDataHolder<Loaders>(
     apollo,
     verifyContext: (header) => verifier.verify(header),
     context: async (_request, gatewayContext) => {
+      const arrivedAt = new Date();
       const context = {
         ...bindPurpose(gatewayContext, {
           policies: policies.current(),
@@ -161,8 +178,10 @@ async function startDataHolder<Loaders>(
         loaders: definition.createLoaders(store),
         clock,
       };
-      // A service context (schema reads, probes) serves no one: nothing to report.
-      return gatewayContext.scope === 'service' ? context : trackSubjects(context);
+      // A service context (schema reads, probes) serves no one: nothing to report or log.
+      return gatewayContext.scope === 'service'
+        ? context
+        : trackAccess(trackSubjects(context), gatewayContext, arrivedAt);
     },
     host: options.host,
     port: options.port,

@@ -39,6 +39,22 @@ export {
   type ServiceContext,
 } from './gatewayContext.js';
 export {
+  type ChainedHolderAccessRecord,
+  HOLDER_ACCESS_LOG_UNAVAILABLE,
+  type HolderAccessEntry,
+  type HolderAccessLog,
+  type HolderAccessLogOptions,
+  type HolderAccessLogQuery,
+  HolderAccessLogUnavailableError,
+  type HolderAccessLogVerification,
+  type HolderAccessRecord,
+  holderRecordHash,
+  openHolderAccessLog,
+  searchHolderAccessLog,
+  verifyHolderAccessLog,
+} from './holderAccessLog.js';
+export { holderAccessLogPlugin, trackAccess } from './holderAccessRecording.js';
+export {
   fixedHolderPolicies,
   type HolderPolicies,
   type HolderPoliciesOptions,
@@ -50,7 +66,14 @@ export type { HolderMode, RequestPurpose } from './purposeBinding.js';
 export { type HolderReadyMessage, runDataHolder } from './runDataHolder.js';
 export { isServiceOperation } from './serviceScope.js';
 export { type HolderStore, HolderStoreUnavailableError, openHolderStore } from './store.js';
-export { holderStorePath, holdersFolder, storeFileName } from './storeLayout.js';
+export {
+  holderAccessLogPath,
+  holderLogsFolder,
+  holderStorePath,
+  holderSubjectReferenceKeyPath,
+  holdersFolder,
+  storeFileName,
+} from './storeLayout.js';
 export {
   SUBJECTS_EXTENSION,
   servedSubjects,

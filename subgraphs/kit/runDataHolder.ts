@@ -4,6 +4,7 @@ import { fixedClock, PolicyLoadError, systemClock } from '../../policies/engine/
 import { HolderConfigError, type HolderTlsFiles, readHolderConfig } from './config.js';
 import type { DataHolder } from './dataHolder.js';
 import { GatewayKeyError, loadGatewayPublicKeys } from './gatewayContext.js';
+import { HolderAccessLogUnavailableError, openHolderAccessLog } from './holderAccessLog.js';
 import { watchHolderPolicies } from './holderPolicies.js';
 import type { HolderTls } from './httpServer.js';
 import { openHolderStore } from './store.js';
@@ -40,7 +41,8 @@ function isExplainedStartupFailure(error: unknown): error is Error {
     error instanceof PolicyLoadError ||
     error instanceof HolderConfigError ||
     error instanceof GatewayKeyError ||
-    error instanceof HolderTlsError
+    error instanceof HolderTlsError ||
+    error instanceof HolderAccessLogUnavailableError
   );
 }
 
@@ -73,6 +75,8 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
         log.warn(`policies not reloaded, the previous ones keep serving:\n${formatted}`),
     });
     const store = openHolderStore(holderStorePath(config.dataDir, holder.name));
+    // Before serving: a holder that cannot keep its own log must not serve (DOMAIN.md T2).
+    const accessLog = await openHolderAccessLog({ dataDir: config.dataDir, holder: holder.name });
     const clock = config.asOf === undefined ? systemClock : fixedClock(config.asOf);
     const running = await holder.start({
       store,
@@ -80,6 +84,9 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
       policies,
       mode: config.mode,
       gatewayKeys,
+      accessLog,
+      onAccessLogFailure: (error) =>
+        log.error({ err: error }, 'access log write failed: request answered 503'),
       host: config.host,
       port: config.port,
       tls,
@@ -99,6 +106,8 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
       log.info({ signal }, 'stopping');
       policies.stop();
       await running.stop();
+      // After the server: in-flight requests commit their records first.
+      accessLog.close();
       store.close();
       // The last requests' spans; a collector that is down must not hold the exit.
       await telemetry.flush().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sampleRequest } from '../../gateway/cli/sampleQuery.js';
+import { searchHolderAccessLog, verifyHolderAccessLog } from '../../subgraphs/kit/index.js';
 import { NAMED_PEOPLE } from '../../subgraphs/sandbox/index.js';
 import { asReuser } from '../support/asReuser.js';
 import '../support/context.js';
@@ -82,6 +83,30 @@ const TAX_QUERY = /* GraphQL */ `
 `;
 
 describe('1. school canteen pricing (a commune)', () => {
+  it("leaves a record in the data holder's own log, linked to the gateway's by request and trace ids", async () => {
+    const response = await ask(CANTEEN, CANTEEN_QUERY, {
+      n: singleParent.benefitsFileNumber,
+      month: MONTH,
+    });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('passerelle-request-id') ?? '';
+    expect(requestId).not.toBe('');
+    const location = { dataDir: inject('sandboxDataDir'), holder: 'family-benefits' as const };
+    const records = await searchHolderAccessLog({ ...location, requestId });
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      requestId,
+      traceId: response.headers.get('passerelle-trace-id'),
+      reuserId: CANTEEN.reuser,
+      purposeId: CANTEEN.purpose,
+      policyVersion: response.headers.get('passerelle-policy-version'),
+      outcome: { status: 'served' },
+    });
+    expect(records[0]?.coordinates).toContain('FamilyQuotient.valueBracket');
+    expect(records[0]?.subjectRefs).toHaveLength(1);
+    expect(verifyHolderAccessLog(location)).toMatchObject({ ok: true });
+  });
+
   it("serves this month's family quotient bracket, not the quotient", async () => {
     const response = await ask(CANTEEN, CANTEEN_QUERY, {
       n: singleParent.benefitsFileNumber,

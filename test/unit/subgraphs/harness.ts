@@ -3,6 +3,9 @@
  * the run's sandbox dataset (as of 2026-11-15) and the fixture policies of
  * `fixtures/policies/`, called directly over HTTP as the gateway would.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { print } from 'graphql';
 import { inject } from 'vitest';
@@ -12,9 +15,11 @@ import {
   type DataHolderName,
   fixedClock,
   fixedHolderPolicies,
+  type HolderAccessLog,
   type HolderPolicies,
   type HolderTls,
   holderStorePath,
+  openHolderAccessLog,
   openHolderStore,
   type RunningDataHolder,
 } from '../../../subgraphs/kit/index.js';
@@ -46,6 +51,9 @@ export function fixturePolicies(holder: DataHolderName, dir = FIXTURE_POLICIES_D
 }
 
 export type TestHolder = RunningDataHolder & {
+  /** The data folder of this holder's own access log (a fresh temporary one unless given). */
+  logDataDir: string;
+  accessLog: HolderAccessLog;
   /**
    * Posts a query as the gateway does: with a context signed for this
    * holder, bound to `purpose` (and re-user); without a purpose, a service
@@ -87,6 +95,8 @@ export type TestHolderOptions = {
   key?: TestContextKey;
   /** 0 (any free port) by default. */
   port?: number;
+  /** Where the holder keeps its access log; a temporary folder, removed on stop, by default. */
+  logDataDir?: string;
 };
 
 /** Starts a holder over the test dataset, on the dataset's date, in sandbox mode. */
@@ -96,12 +106,19 @@ export async function startTestHolder(
   options: TestHolderOptions = {},
 ): Promise<TestHolder> {
   const key = options.key ?? (await testContextKey());
+  const temporaryLogDir =
+    options.logDataDir === undefined
+      ? mkdtempSync(join(tmpdir(), 'passerelle-holder-log-'))
+      : undefined;
+  const logDataDir = options.logDataDir ?? (temporaryLogDir as string);
+  const accessLog = await openHolderAccessLog({ dataDir: logDataDir, holder });
   const running = await DATA_HOLDER_DEFINITIONS[holder].start({
     store: openHolderStore(holderStorePath(inject('sandboxDataDir'), holder)),
     clock: fixedClock(TEST_DATASET.asOf),
     policies,
     mode: 'sandbox',
     gatewayKeys: key.publicKeys,
+    accessLog,
     host: '127.0.0.1',
     port: options.port ?? 0,
     tls: options.tls,
@@ -110,9 +127,13 @@ export async function startTestHolder(
     postGraphQL(running.url, text, variables, await key.headersFor(holder, claims));
   return {
     ...running,
+    logDataDir,
+    accessLog,
     stop: async () => {
       await running.stop();
       running.store.close();
+      accessLog.close();
+      if (temporaryLogDir !== undefined) rmSync(temporaryLogDir, { recursive: true, force: true });
     },
     query: (text, options = {}) =>
       queryAs(
