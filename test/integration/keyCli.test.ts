@@ -207,7 +207,7 @@ describe('passerelle key', () => {
       });
       const revoked = await passerelle(['key', 'revoke', kid, ...at()]);
       const exited = Date.now();
-      expect(revoked.code).toBe(0);
+      expect(revoked.code, revoked.stderr).toBe(0);
       expect((await noticed) - exited).toBeLessThan(1_000);
       expect((await registry.findKey(kid))?.status).toBe('revoked');
     } finally {
