@@ -37,7 +37,7 @@ import {
 import { PasserelleError } from './errors/index.js';
 import { type KeyRegistry, keyStoreFor, openKeyRegistry } from './keyRegistry/index.js';
 import { createProcessLogger, type Logger } from './logging/index.js';
-import { createMetricsRegistry, type MetricsRegistry } from './metrics/index.js';
+import { createMetricsRegistry, type MetricsRegistry, prometheusText } from './metrics/index.js';
 import {
   createAccessHistory,
   createPersonRoutes,
@@ -380,6 +380,7 @@ export async function startGateway(
     createRequestHandler({
       serveGraphQL: pipeline.serve,
       serveKeys: keySelfService.serve,
+      metricsText: () => prometheusText(metrics),
       personRoutes: await personRoutesFor(config, {
         store: accessLog,
         referencer,

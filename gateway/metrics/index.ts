@@ -2,6 +2,7 @@
 export {
   createMetricsRegistry,
   type MetricsRegistry,
+  prometheusText,
   REFUSALS,
   refusalCountingPlugin,
 } from './metricsRegistry.js';

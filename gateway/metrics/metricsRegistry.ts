@@ -54,3 +54,25 @@ export function refusalCountingPlugin<Context extends BaseContext>(
     },
   };
 }
+
+/** Prometheus metric names: `passerelle_<counter>_total`, the label named after what it counts. */
+const EXPOSITION: Readonly<Record<string, { help: string; label: string }>> = {
+  [REFUSALS]: { help: 'Requests refused, by error code.', label: 'code' },
+};
+
+/**
+ * The counters in the Prometheus text exposition format (version 0.0.4),
+ * for `GET /metrics`: what an operator's scraper reads.
+ */
+export function prometheusText(metrics: MetricsRegistry): string {
+  const lines: string[] = [];
+  for (const [name, counter] of Object.entries(metrics.snapshot())) {
+    const metric = `passerelle_${name}_total`;
+    const { help, label } = EXPOSITION[name] ?? { help: `Count of ${name}.`, label: 'label' };
+    lines.push(`# HELP ${metric} ${help}`, `# TYPE ${metric} counter`);
+    for (const [value, count] of Object.entries(counter)) {
+      lines.push(`${metric}{${label}="${value.replace(/["\\\n]/g, '_')}"} ${count}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -14,6 +14,8 @@ export type RequestHandlerOptions = {
   serveGraphQL: (request: HTTPGraphQLRequest, client: ClientInfo) => Promise<HTTPGraphQLResponse>;
   /** A re-user's own keys: `GET /keys`, `POST /keys/revoke`. */
   serveKeys: (request: KeysRequest) => Promise<KeysResponse>;
+  /** The counters in Prometheus text format, for `GET /metrics`. */
+  metricsText?: () => string;
   /** A person's access history (`/me/accesses`) and the sandbox identity provider. */
   personRoutes?: PersonRoutes;
   /** Probes every subgraph for `/ready`. */
@@ -261,6 +263,7 @@ async function servePersons(
  * - `GET /health`: liveness; 200 as long as the process serves HTTP.
  * - `GET /ready`: readiness; 200 only when every subgraph answers a probe,
  *   else 503 listing which subgraph is down and why.
+ * - `GET /metrics`: counters (refusals per code) in Prometheus text format.
  * - `GET /keys`, `POST /keys/revoke`: a re-user's own keys (`authentication/`).
  * - `GET /me/accesses`: a person's access history; `/sandbox-idp/...`: the
  *   sandbox's identity provider (`personAccess/`).
@@ -299,6 +302,16 @@ export function createRequestHandler(
         if (request.method !== 'GET')
           return methodNotAllowed(response, request.method ?? '', ['GET']);
         return serveReadiness(response, probeSubgraphs);
+      case '/metrics':
+        if (request.method !== 'GET' || options.metricsText === undefined) {
+          return methodNotAllowed(response, request.method ?? '', ['GET']);
+        }
+        response.writeHead(200, {
+          'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+          'cache-control': 'no-store',
+        });
+        response.end(options.metricsText());
+        return;
       case '/keys':
       case '/keys/revoke':
         return serveKeys(request, response, path, serveKeysRequest);

@@ -83,6 +83,21 @@ describe('gateway HTTP layer', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
+  it('counts refusals per code in Prometheus format at /metrics', async () => {
+    const counted = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const line = /^passerelle_refusals_total\{code="GRAPHQL_PARSE_FAILED"\} (\d+)$/m.exec(text);
+      return Number(line?.[1] ?? 0);
+    };
+    const before = await counted();
+    await expectError(await query('{ person(id: "1") { name '), 400, 'GRAPHQL_PARSE_FAILED');
+    const response = await fetch(`${base}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await response.text()).toContain('# TYPE passerelle_refusals_total counter');
+    expect(await counted()).toBe(before + 1);
+    expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('answers /ready with 200 when every subgraph answers', async () => {
     const response = await fetch(`${base}/ready`);
     expect(response.status).toBe(200);
