@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_POLICIES_DIR } from '../../policies/engine/index.js';
+import { HOLDER_LOG_RETENTION_DAYS, MIN_HOLDER_LOG_RETENTION_DAYS } from './holderAccessLog.js';
 import type { HolderMode } from './purposeBinding.js';
 
 /**
@@ -35,6 +36,15 @@ const holderConfigSchema = z.object({
   PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint.optional(),
+  // DOMAIN.md T3: six months to a year.
+  PASSERELLE_HOLDER_LOG_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(MIN_HOLDER_LOG_RETENTION_DAYS, {
+      message: `must be at least ${MIN_HOLDER_LOG_RETENTION_DAYS} days (six months)`,
+    })
+    .max(3_650)
+    .default(HOLDER_LOG_RETENTION_DAYS),
 });
 
 const TLS_VARIABLES = [
@@ -55,6 +65,7 @@ export function defaultGatewayPublicKeyFile(dataDir: string): string {
 export type HolderTlsFiles = Readonly<{ certFile: string; keyFile: string; clientCaFile: string }>;
 
 export type HolderConfig = Readonly<{
+  logRetentionDays: number;
   dataDir: string;
   host: string;
   port: number;
@@ -118,6 +129,8 @@ export function readHolderConfig(env: NodeJS.ProcessEnv = process.env): HolderCo
             clientCaFile: data.PASSERELLE_HOLDER_TLS_CLIENT_CA_FILE,
           })
         : undefined,
+    /** How long the holder keeps its own access log; older records are purged daily. */
+    logRetentionDays: data.PASSERELLE_HOLDER_LOG_RETENTION_DAYS,
     otlpTracesUrl:
       data.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
       (data.OTEL_EXPORTER_OTLP_ENDPOINT === undefined

@@ -86,6 +86,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 const BUSY_TIMEOUT_MS = 5_000;
 
 const TABLE = 'holder_access_records';
+const CUTS_TABLE = 'holder_access_cuts';
 
 const CREATE_STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -105,6 +106,13 @@ const CREATE_STATEMENTS = [
     outcome_code TEXT,
     previous_hash TEXT NOT NULL,
     hash TEXT NOT NULL
+  )`,
+  // Where purges cut the chain: the last purged record's sequence and hash,
+  // from which verification starts again.
+  `CREATE TABLE IF NOT EXISTS ${CUTS_TABLE} (
+    sequence INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL,
+    cut_at TEXT NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS ${TABLE}_trace ON ${TABLE} (trace_id)`,
   `CREATE INDEX IF NOT EXISTS ${TABLE}_request ON ${TABLE} (request_id)`,
@@ -280,13 +288,17 @@ export async function openHolderAccessLog(
     );
   }
   const last = db.prepare(`SELECT sequence, hash FROM ${TABLE} ORDER BY sequence DESC LIMIT 1`);
+  // A purge may have emptied the table: the chain then goes on from its cut.
+  const lastCut = db.prepare(
+    `SELECT sequence, hash FROM ${CUTS_TABLE} ORDER BY sequence DESC LIMIT 1`,
+  );
   const insert = db.prepare(
     `INSERT INTO ${TABLE} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
   );
   // The chain's head is read inside the write transaction, not cached: the
   // lock makes it right even if another process appends to the same file.
   const appendAll = db.transaction((records: readonly HolderAccessRecord[]) => {
-    const head = last.get() as { sequence: number; hash: string } | undefined;
+    const head = (last.get() ?? lastCut.get()) as { sequence: number; hash: string } | undefined;
     let sequence = head?.sequence ?? 0;
     let previousHash = head?.hash ?? GENESIS_HASH;
     for (const record of records) {
@@ -376,8 +388,8 @@ export type HolderAccessLogVerification =
     }>;
 
 /**
- * Walks the chain from the first record: the sequence numbers must follow
- * one another from 1, each record must name the previous one's hash, and
+ * Walks the chain from the first record (or from the last purge's cut): the
+ * sequence numbers must follow one another from 1 (or the cut's next), each record must name the previous one's hash, and
  * its own hash must match its content. A row edited, removed or inserted
  * shows as the first record that does not verify. (Records cut off the end
  * leave no trace in the chain itself; the gateway's log of the same requests
@@ -387,8 +399,12 @@ export function verifyHolderAccessLog(
   options: HolderAccessLogOptions,
 ): HolderAccessLogVerification {
   return withReader(holderAccessLogPath(options.dataDir, options.holder), (db) => {
-    let previousHash = GENESIS_HASH;
-    let expected = 1;
+    // After a purge the chain starts again from the cut the purge recorded.
+    const cut = db
+      .prepare(`SELECT sequence, hash FROM ${CUTS_TABLE} ORDER BY sequence DESC LIMIT 1`)
+      .get() as { sequence: number; hash: string } | undefined;
+    let previousHash = cut?.hash ?? GENESIS_HASH;
+    let expected = (cut?.sequence ?? 0) + 1;
     let checked = 0;
     for (const row of db
       .prepare(`SELECT * FROM ${TABLE} ORDER BY sequence`)
@@ -411,6 +427,59 @@ export function verifyHolderAccessLog(
     }
     return { ok: true, records: checked };
   });
+}
+
+/** The default retention of a holder's log, and the shortest (DOMAIN.md T3: 6 months to a year). */
+export const HOLDER_LOG_RETENTION_DAYS = 365;
+export const MIN_HOLDER_LOG_RETENTION_DAYS = 183;
+
+/**
+ * Deletes the records older than `before` from the start of the chain, and
+ * records the cut (the last deleted record's sequence and hash) so that the
+ * rest still verifies. Refused when the log does not verify: an alteration
+ * is never purged away. Unlike the gateway's log, the cut is not signed
+ * (a data holder has no signing key): deleting records at the start and
+ * forging the cut is the one alteration this log cannot show; the gateway's
+ * log of the same requests does.
+ */
+export function purgeHolderAccessLog(options: HolderAccessLogOptions & { before: Date }): {
+  purged: number;
+} {
+  const verification = verifyHolderAccessLog(options);
+  if (!verification.ok) {
+    throw new HolderAccessLogUnavailableError(
+      `the access log of data holder ${options.holder} does not verify (record ${verification.sequence}: ${verification.problem}); not purged`,
+    );
+  }
+  const db = openDatabase(holderAccessLogPath(options.dataDir, options.holder));
+  try {
+    return db
+      .transaction(() => {
+        const cutoff = options.before.toISOString();
+        // Only a prefix of the chain goes: the first record young enough stops the cut.
+        const keep = db
+          .prepare(`SELECT min(sequence) AS sequence FROM ${TABLE} WHERE timestamp >= ?`)
+          .get(cutoff) as { sequence: number | null };
+        const last = db
+          .prepare(
+            `SELECT sequence, hash FROM ${TABLE} WHERE sequence < ? ORDER BY sequence DESC LIMIT 1`,
+          )
+          .get(keep.sequence ?? Number.MAX_SAFE_INTEGER) as
+          | { sequence: number; hash: string }
+          | undefined;
+        if (last === undefined) return { purged: 0 };
+        db.prepare(
+          `INSERT OR REPLACE INTO ${CUTS_TABLE} (sequence, hash, cut_at) VALUES (?, ?, ?)`,
+        ).run(last.sequence, last.hash, new Date().toISOString());
+        const purged = db
+          .prepare(`DELETE FROM ${TABLE} WHERE sequence <= ?`)
+          .run(last.sequence).changes;
+        return { purged };
+      })
+      .immediate();
+  } finally {
+    db.close();
+  }
 }
 
 export type HolderAccessLogQuery = HolderAccessLogOptions & {

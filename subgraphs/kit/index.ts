@@ -50,6 +50,7 @@ export {
   type HolderAccessRecord,
   holderRecordHash,
   openHolderAccessLog,
+  purgeHolderAccessLog,
   searchHolderAccessLog,
   verifyHolderAccessLog,
 } from './holderAccessLog.js';

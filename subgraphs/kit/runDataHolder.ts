@@ -4,7 +4,11 @@ import { fixedClock, PolicyLoadError, systemClock } from '../../policies/engine/
 import { HolderConfigError, type HolderTlsFiles, readHolderConfig } from './config.js';
 import type { DataHolder } from './dataHolder.js';
 import { GatewayKeyError, loadGatewayPublicKeys } from './gatewayContext.js';
-import { HolderAccessLogUnavailableError, openHolderAccessLog } from './holderAccessLog.js';
+import {
+  HolderAccessLogUnavailableError,
+  openHolderAccessLog,
+  purgeHolderAccessLog,
+} from './holderAccessLog.js';
 import { watchHolderPolicies } from './holderPolicies.js';
 import type { HolderTls } from './httpServer.js';
 import { openHolderStore } from './store.js';
@@ -100,10 +104,28 @@ export async function runDataHolder(holder: DataHolder): Promise<void> {
       },
       'data holder listening',
     );
+    // Retention (DOMAIN.md T3): records older than the retention go, once a day.
+    const purge = () => {
+      const before = new Date(Date.now() - config.logRetentionDays * 24 * 60 * 60 * 1000);
+      try {
+        const { purged } = purgeHolderAccessLog({
+          dataDir: config.dataDir,
+          holder: holder.name,
+          before,
+        });
+        if (purged > 0) log.info({ purged, before }, 'access log purged');
+      } catch (error) {
+        log.error({ err: error, before }, 'access log purge failed');
+      }
+    };
+    const retention = setInterval(purge, 24 * 60 * 60 * 1000);
+    retention.unref();
+    setTimeout(purge, 60_000).unref();
     const ready: HolderReadyMessage = { type: 'ready', holder: holder.name, url: running.url };
     process.send?.(ready);
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'stopping');
+      clearInterval(retention);
       policies.stop();
       await running.stop();
       // After the server: in-flight requests commit their records first.

@@ -9,6 +9,7 @@ import {
   holderAccessLogPath,
   holderSubjectReferenceKeyPath,
   openHolderAccessLog,
+  purgeHolderAccessLog,
   SUBJECTS_EXTENSION,
   searchHolderAccessLog,
   verifyHolderAccessLog,
@@ -236,6 +237,46 @@ describe('verifyHolderAccessLog', () => {
       });
     } finally {
       await holder.stop();
+    }
+  });
+
+  it('purges records past the retention and still verifies from the cut; refuses to purge an altered log', async () => {
+    const holder = await startTestHolder('civil-status');
+    try {
+      for (let index = 0; index < 4; index += 1) await ask(SERVED_QUERY, holder);
+      const options = { dataDir: holder.logDataDir, holder: holder.name };
+      const path = holderAccessLogPath(holder.logDataDir, holder.name);
+      // Age the first two records by a year.
+      const db = new Database(path);
+      db.prepare(
+        "UPDATE holder_access_records SET timestamp = '2020-01-01T00:00:00.000Z' WHERE sequence <= 2",
+      ).run();
+      db.close();
+      // Their hashes no longer match their content: an altered log is never purged away.
+      expect(() => purgeHolderAccessLog({ ...options, before: new Date('2021-01-01') })).toThrow(
+        /does not verify/,
+      );
+    } finally {
+      await holder.stop();
+    }
+    const fresh = await startTestHolder('civil-status');
+    try {
+      const options = { dataDir: fresh.logDataDir, holder: fresh.name };
+      for (let index = 0; index < 3; index += 1) await ask(SERVED_QUERY, fresh);
+      const cutoff = new Date(Date.now() + 60_000);
+      await ask(SERVED_QUERY, fresh);
+      // Nothing is older than the epoch; everything is older than a minute from now.
+      expect(purgeHolderAccessLog({ ...options, before: new Date(0) })).toEqual({ purged: 0 });
+      expect(purgeHolderAccessLog({ ...options, before: cutoff })).toEqual({ purged: 4 });
+      for (let index = 0; index < 3; index += 1) await ask(SERVED_QUERY, fresh);
+      expect(verifyHolderAccessLog(options)).toEqual({ ok: true, records: 3 });
+      // The chain goes on from the cut: deleting a record after it still shows.
+      const db = new Database(holderAccessLogPath(fresh.logDataDir, fresh.name));
+      db.prepare('DELETE FROM holder_access_records WHERE sequence = 6').run();
+      db.close();
+      expect(verifyHolderAccessLog(options)).toMatchObject({ ok: false, sequence: 7 });
+    } finally {
+      await fresh.stop();
     }
   });
 });

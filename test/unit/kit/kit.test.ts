@@ -66,7 +66,17 @@ describe('holder configuration', () => {
       gatewayPublicKeyFile: resolve('data/keys/gateway-context.public.jwk'),
       tls: undefined,
       otlpTracesUrl: undefined,
+      logRetentionDays: 365,
     });
+  });
+
+  it('keeps its own access log between six months and ten years', () => {
+    expect(readHolderConfig({ PASSERELLE_HOLDER_LOG_RETENTION_DAYS: '200' }).logRetentionDays).toBe(
+      200,
+    );
+    expect(() => readHolderConfig({ PASSERELLE_HOLDER_LOG_RETENTION_DAYS: '30' })).toThrow(
+      /PASSERELLE_HOLDER_LOG_RETENTION_DAYS: must be at least 183 days \(six months\)/,
+    );
   });
 
   it('exports spans only to a named OTLP/HTTP collector', () => {
