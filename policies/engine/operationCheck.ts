@@ -240,7 +240,10 @@ function reachesPerson(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
  * persons, and takes no required argument to identify whom (a lookup by
  * identifier or pivot identity requires one).
  */
-function enumeratesPersons(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): boolean {
+export function enumeratesPersons(
+  schema: GraphQLSchema,
+  field: GraphQLField<unknown, unknown>,
+): boolean {
   if (!field.type.toString().includes('[')) return false;
   if (!reachesPerson(schema, namedTypeOf(field.type))) return false;
   return !field.args.some(

@@ -33,6 +33,7 @@ import type {
   Grant,
   PeriodWindow,
 } from './model.js';
+import { enumeratesPersons } from './operationCheck.js';
 
 /** The codes a refused field carries (the gateway's error catalogue has the same). */
 export type PurposeRefusalCode =
@@ -92,6 +93,7 @@ const FEDERATION_FIELDS: ReadonlySet<Coordinate> = new Set([
 export function buildPurposeRuleTree(schema: GraphQLSchema, options: PurposeShieldOptions): IRules {
   const cache = options.cache ?? 'no_cache';
   const tree: Record<string, Record<string, FieldRule>> = {};
+  const queryType = schema.getQueryType()?.name;
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isServedObjectType(type)) continue;
     const keyFields = entityKeyFields(type.astNode, type.extensionASTNodes);
@@ -101,7 +103,14 @@ export function buildPurposeRuleTree(schema: GraphQLSchema, options: PurposeShie
       fields[field.name] =
         FEDERATION_FIELDS.has(coordinate) || keyFields.has(field.name)
           ? allow
-          : purposeRule(coordinate, field.args.length > 0 ? 'no_cache' : cache, options.today);
+          : purposeRule(
+              coordinate,
+              field.args.length > 0 ? 'no_cache' : cache,
+              options.today,
+              // As the gateway's pre-flight: a root field listing persons
+              // needs a grant that bounds it (`enumeration: { maxPersons }`).
+              type.name === queryType && enumeratesPersons(schema, field),
+            );
     }
     tree[type.name] = fields;
   }
@@ -149,12 +158,18 @@ export function purposeShield(
   }) as IMiddlewareGenerator<unknown, PurposeShieldContext, unknown>;
 }
 
-function purposeRule(coordinate: Coordinate, cache: PurposeRuleCache, today: () => string) {
+function purposeRule(
+  coordinate: Coordinate,
+  cache: PurposeRuleCache,
+  today: () => string,
+  listsPersons: boolean,
+) {
   // The name is the cache key of a contextual rule: one per coordinate.
   return rule(`purpose:${coordinate}`, { cache })(
     (_parent: unknown, args: Record<string, unknown>, context: PurposeShieldContext) => {
       const selectable = context.purpose?.selectable.get(coordinate);
       if (selectable === undefined) return false;
+      if (listsPersons && selectable.grant.enumeration === undefined) return false;
       const constraints = selectable.grant.args;
       if (constraints === undefined) return true;
       return argumentsAllowed(coordinate, constraints, args, context.purpose, today);
@@ -237,6 +252,20 @@ function fieldRefused(context: PurposeShieldContext, info: GraphQLResolveInfo): 
     return new GraphQLError(
       `${refusal.message} The data holder serves no personal data without a purpose: ${coordinate} is refused.`,
       { extensions: { code: refusal.code, coordinate, purpose: refusal.purposeId } },
+    );
+  }
+  // Granted, yet refused by its rule: a root field listing persons without a bound.
+  if (purpose.selectable.has(coordinate)) {
+    return new GraphQLError(
+      `Purpose "${purpose.id}" grants ${coordinate} without a bound, and it could list persons without identifying them. Look persons up by identifier, or have the purpose grant it with enumeration: { maxPersons: N }.`,
+      {
+        extensions: {
+          code: 'PURPOSE_FIELD_DENIED',
+          coordinate,
+          purpose: purpose.id,
+          reason: 'ENUMERATION',
+        },
+      },
     );
   }
   return new GraphQLError(

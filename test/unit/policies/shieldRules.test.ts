@@ -1,7 +1,11 @@
+import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
 import { describe, expect, it } from 'vitest';
 import {
   buildPurposeRuleTree,
+  type CompiledPurpose,
   isInPeriodWindow,
   type PeriodWindow,
   purposeShield,
@@ -105,5 +109,78 @@ describe('period windows, relative to 2026-11-15', () => {
 
   it('refuses to compute a window without a proper date for today', () => {
     expect(() => isInPeriodWindow('2026-11', month(0, 0), '15/11/2026')).toThrow(RangeError);
+  });
+});
+
+describe('a root field listing persons, in the shield', () => {
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(/* GraphQL */ `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+      type Person @key(fields: "id") {
+        id: ID!
+        name: String
+      }
+      type Query {
+        people: [Person!]!
+        person(id: ID!): Person
+      }
+    `),
+    resolvers: {
+      Query: {
+        people: () => [{ id: '1', name: 'Ada' }],
+        person: () => ({ id: '1', name: 'Ada' }),
+      },
+    },
+  });
+  const shielded = applyMiddleware(schema, purposeShield(schema, { today }));
+
+  /** A purpose granting these coordinates, as the engine compiles it (only what the rules read). */
+  function purposeGranting(grants: Record<string, object>) {
+    return {
+      id: 'listing',
+      selectable: new Map(
+        Object.entries(grants).map(([coordinate, grant]) => [coordinate, { coordinate, grant }]),
+      ),
+    } as unknown as CompiledPurpose;
+  }
+
+  // Executed by Apollo Server, whose graphql-js build is the schema's (see the top of this file).
+  const server = new ApolloServer<{ purpose: CompiledPurpose }>({ schema: shielded });
+
+  async function run(query: string, grants: Record<string, object>) {
+    const response = await server.executeOperation(
+      { query },
+      { contextValue: { purpose: purposeGranting(grants) } },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult;
+  }
+
+  it('is refused when the grant does not bound it, as the gateway refuses it', async () => {
+    const result = await run('{ people { name } }', { 'Query.people': {}, 'Person.name': {} });
+    expect(result.data).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'PURPOSE_FIELD_DENIED',
+      coordinate: 'Query.people',
+      reason: 'ENUMERATION',
+    });
+  });
+
+  it('is served when the grant bounds it with enumeration', async () => {
+    const result = await run('{ people { name } }', {
+      'Query.people': { enumeration: { maxPersons: 10 } },
+      'Person.name': {},
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ people: [{ name: 'Ada' }] });
+  });
+
+  it('leaves lookups by identifier alone', async () => {
+    const result = await run('{ person(id: "1") { name } }', {
+      'Query.person': {},
+      'Person.name': {},
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ person: { name: 'Ada' } });
   });
 });
