@@ -54,6 +54,21 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives the gateway PostgreSQL and Redis, started and healthy before it', () => {
+    const gateway = compose.services.gateway;
+    const database = new URL(gateway?.environment?.PASSERELLE_DATABASE_URL ?? '');
+    expect(database.protocol).toBe('postgres:');
+    expect(compose.services[database.hostname]?.image).toMatch(/^postgres:/);
+    expect(database.username).toBe(compose.services.postgres?.environment?.POSTGRES_USER);
+    expect(database.pathname).toBe(`/${compose.services.postgres?.environment?.POSTGRES_DB}`);
+    const redis = new URL(gateway?.environment?.PASSERELLE_REDIS_URL ?? '');
+    expect(compose.services[redis.hostname]?.image).toMatch(/^redis:/);
+    for (const store of ['postgres', 'redis']) {
+      expect(gateway?.depends_on?.[store]?.condition).toBe('service_healthy');
+      expect(compose.services[store]?.healthcheck?.test.length).toBeGreaterThan(1);
+    }
+  });
+
   it('generates the sandbox data before any holder starts', () => {
     expect(existsSync(sourceOf(compose.services['sandbox-data']?.command?.[1] ?? ''))).toBe(true);
     for (const holder of DATA_HOLDERS) {
