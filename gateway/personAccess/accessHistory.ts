@@ -39,7 +39,8 @@ function fieldDescriptions(schema: GraphQLSchema): ReadonlyMap<string, string> {
       type as { getFields(): Record<string, GraphQLField<unknown, unknown>> }
     ).getFields();
     for (const field of Object.values(fields)) {
-      const text = field.description?.trim();
+      // One line: SDL descriptions are wrapped for the source, not for the reader.
+      const text = field.description?.replace(/\s+/g, ' ').trim();
       if (text === undefined || text === '') continue;
       descriptions.set(`${type.name}.${field.name}`, text.split(/(?<=\.)\s/)[0] ?? text);
     }
