@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { composeRepositorySupergraph } from '../gateway/cli/sandboxSupergraph.js';
 import { generateReuserKeyPair, signClientAssertion } from '../gateway/clientAssertion/index.js';
 import { parseLauncherConfig } from '../gateway/config/index.js';
 import {
@@ -19,6 +20,7 @@ import { type BenchChild, benchEnv, ChildGroup } from './processes.js';
 import {
   BENCH_AUDIENCE,
   BENCH_CLAIMS,
+  BENCH_CONTEXT_CLAIMS,
   BENCH_POLICY_FILES,
   type GatewayVariant,
   SCENARIOS,
@@ -136,6 +138,8 @@ interface System {
  * or a fresh client assertion of the bench re-user (gateway scenarios).
  */
 type ScenarioHeaders = {
+  /** For the plain @apollo/gateway: the context token of each data holder, for the run. */
+  plainApolloTokens: Readonly<Record<string, string>>;
   headersFor(scenario: Scenario): Promise<Readonly<Record<string, string>>>;
   /** For `fresh-assertion` scenarios: one Authorization header per request to come. */
   authorizationsFor(scenario: Scenario, count: number): Promise<readonly string[] | undefined>;
@@ -191,8 +195,20 @@ async function scenarioHeaders(
     });
     contextHeaders.set(scenario.id, { [CONTEXT_TOKEN_HEADER]: token });
   }
+  const plainApolloTokens: Record<string, string> = {};
+  for (const holder of DATA_HOLDERS) {
+    const { token } = await signer.sign(holder, {
+      scope: 'purpose',
+      ...BENCH_CONTEXT_CLAIMS,
+      requestId: randomUUID(),
+      traceId: randomUUID().replaceAll('-', ''),
+      policyVersion: 'bench',
+    });
+    plainApolloTokens[holder] = token;
+  }
   const assertion = await benchAssertions();
   return {
+    plainApolloTokens,
     // Signed at each run: an assertion lives five minutes, a bench run longer.
     async headersFor(scenario) {
       if (scenario.credentials === undefined) return contextHeaders.get(scenario.id) ?? {};
@@ -208,7 +224,11 @@ async function scenarioHeaders(
 }
 
 /** Starts the data holders, then one gateway per variant the scenarios use. */
-async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): Promise<System> {
+async function startSystem(
+  group: ChildGroup,
+  scenarios: readonly Scenario[],
+  headers: ScenarioHeaders,
+): Promise<System> {
   rmSync(POLICIES_DIR, { recursive: true, force: true });
   for (const [path, content] of Object.entries(BENCH_POLICY_FILES)) {
     mkdirSync(dirname(join(POLICIES_DIR, path)), { recursive: true });
@@ -235,24 +255,37 @@ async function startSystem(group: ChildGroup, scenarios: readonly Scenario[]): P
   for (const { target } of scenarios) {
     if (target.kind === 'gateway') variants.set(target.gateway.id, target.gateway);
   }
+  const plainSupergraph = join(BENCH_DIR, 'plain-apollo-supergraph.graphql');
+  writeFileSync(plainSupergraph, composeRepositorySupergraph());
   const gateways = await Promise.all(
     [...variants.values()].map((variant) =>
-      group.start(
-        `gateway:${variant.id}`,
-        join(REPOSITORY, 'gateway', 'main.ts'),
-        benchEnv({
-          PASSERELLE_SUBGRAPHS: subgraphList,
-          PASSERELLE_PORT: '0',
-          // Whatever a feature writes to the data folder stays under .bench.
-          PASSERELLE_DATA_DIR: DATA_DIR,
-          PASSERELLE_LOG_LEVEL: 'warn',
-          PASSERELLE_POLICIES_DIR: POLICIES_DIR,
-          PASSERELLE_AS_OF: AS_OF,
-          PASSERELLE_PUBLIC_URL: BENCH_AUDIENCE,
-          ...variant.env,
-        }),
-        GATEWAY_START_TIMEOUT_MS,
-      ),
+      variant.plainApollo === true
+        ? group.start(
+            `gateway:${variant.id}`,
+            join(REPOSITORY, 'bench', 'plainGateway.ts'),
+            benchEnv({
+              BENCH_PLAIN_SUBGRAPHS: subgraphList,
+              BENCH_PLAIN_TOKENS: JSON.stringify(headers.plainApolloTokens),
+              BENCH_PLAIN_SUPERGRAPH: plainSupergraph,
+            }),
+            GATEWAY_START_TIMEOUT_MS,
+          )
+        : group.start(
+            `gateway:${variant.id}`,
+            join(REPOSITORY, 'gateway', 'main.ts'),
+            benchEnv({
+              PASSERELLE_SUBGRAPHS: subgraphList,
+              PASSERELLE_PORT: '0',
+              // Whatever a feature writes to the data folder stays under .bench.
+              PASSERELLE_DATA_DIR: DATA_DIR,
+              PASSERELLE_LOG_LEVEL: 'warn',
+              PASSERELLE_POLICIES_DIR: POLICIES_DIR,
+              PASSERELLE_AS_OF: AS_OF,
+              PASSERELLE_PUBLIC_URL: BENCH_AUDIENCE,
+              ...variant.env,
+            }),
+            GATEWAY_START_TIMEOUT_MS,
+          ),
     ),
   );
   return {
@@ -483,7 +516,7 @@ async function bench(options: BenchOptions, group: ChildGroup): Promise<number> 
   // Before the data holders start: they read the gateway's public key at start.
   const headers = await scenarioHeaders(options.scenarios, options);
   progress('starting the data holders and gateways');
-  const system = await startSystem(group, options.scenarios);
+  const system = await startSystem(group, options.scenarios, headers);
   for (const scenario of options.scenarios) {
     await checkAnswers(scenario, servingProcess(system, scenario).url, headers);
   }

@@ -16,6 +16,8 @@ import { NAMED_PEOPLE } from '../subgraphs/sandbox/index.js';
 export interface GatewayVariant {
   readonly id: string;
   readonly env: Readonly<Record<string, string>>;
+  /** A plain @apollo/gateway (bench/plainGateway.ts) rather than passerelle's. */
+  readonly plainApollo?: true;
 }
 
 function fetcherVariant(fetcher: SubgraphFetcherKind): GatewayVariant {
@@ -29,6 +31,8 @@ export const GATEWAY_VARIANTS = {
   defaultFetcher: fetcherVariant('default'),
   /** Node's global fetch (undici). */
   undici: fetcherVariant('undici'),
+  /** @apollo/gateway alone, same holders and client: the reference passerelle builds on. */
+  plainApollo: { id: 'plain-apollo', env: {}, plainApollo: true },
 } as const satisfies Record<string, GatewayVariant>;
 
 /** What serves a scenario's requests, and whose CPU time is charged to them. */
@@ -121,7 +125,7 @@ export const BENCH_CLAIMS = {
 } as const;
 /** The audience of the bench's assertions: every bench gateway's `PASSERELLE_PUBLIC_URL`. */
 export const BENCH_AUDIENCE = 'https://passerelle.bench/graphql';
-const BENCH_CONTEXT: BenchGatewayContext = {
+export const BENCH_CONTEXT_CLAIMS: BenchGatewayContext = {
   purpose: BENCH_PURPOSE,
   reuser: BENCH_REUSER,
   agent: 'bench',
@@ -158,13 +162,21 @@ export const SCENARIOS: readonly Scenario[] = [
     target: { kind: 'holder', holder: 'education' },
     query: SCHOLARSHIP_QUERY,
     variables: STUDENT_VARIABLES,
-    gatewayContext: BENCH_CONTEXT,
+    gatewayContext: BENCH_CONTEXT_CLAIMS,
+  },
+  {
+    id: 'plain-apollo-gateway',
+    description: 'plain @apollo/gateway, same query (1 fetch)',
+    target: { kind: 'gateway', gateway: GATEWAY_VARIANTS.plainApollo },
+    baseline: 'direct',
+    query: SCHOLARSHIP_QUERY,
+    variables: STUDENT_VARIABLES,
   },
   {
     id: 'gateway-same-query',
-    description: 'gateway, same query (1 fetch)',
+    description: 'passerelle, same query (1 fetch)',
     target: { kind: 'gateway', gateway: GATEWAY_VARIANTS.nodeFetch },
-    baseline: 'direct',
+    baseline: 'plain-apollo-gateway',
     query: SCHOLARSHIP_QUERY,
     variables: STUDENT_VARIABLES,
     credentials: 'cached-assertion',
