@@ -75,6 +75,25 @@ PASSERELLE_DATABASE_SCHEMA, default public), else in <data-dir>/registry.sqlite.
 
 type OptionsConfig = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
+/**
+ * A key id: the RFC 7638 thumbprint, 43 base64url characters. One in 64
+ * starts with "-", which parseArgs would read as options.
+ */
+const KEY_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Key ids starting with "-" moved after "--", where parseArgs takes them as
+ * the positional arguments they are (`passerelle key revoke -g2dG7...`).
+ */
+function keyIdsAsPositionals(args: readonly string[]): string[] {
+  const endOfOptions = args.indexOf('--');
+  const options = endOfOptions === -1 ? args : args.slice(0, endOfOptions);
+  const rest = endOfOptions === -1 ? [] : args.slice(endOfOptions + 1);
+  const keyIds = options.filter((arg) => arg.startsWith('-') && KEY_ID.test(arg));
+  if (keyIds.length === 0) return [...args];
+  return [...options.filter((arg) => !keyIds.includes(arg)), '--', ...keyIds, ...rest];
+}
+
 /** `parseArgs`, its complaints turned into input errors; tokens keep the order options were typed in. */
 export function parseCommandArgs<const Options extends OptionsConfig>(
   args: readonly string[],
@@ -82,7 +101,7 @@ export function parseCommandArgs<const Options extends OptionsConfig>(
 ) {
   try {
     return parseArgs({
-      args: [...args],
+      args: keyIdsAsPositionals(args),
       options,
       allowPositionals: true,
       strict: true,

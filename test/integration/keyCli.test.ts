@@ -194,6 +194,23 @@ describe('passerelle key', () => {
     expect(again.stdout).toContain('was already revoked by admin');
   }, 120_000);
 
+  it('takes a key id that starts with "-" (one in 64 do) as the key id, not as an option', async () => {
+    let keyPair = await generateReuserKeyPair();
+    for (let tries = 0; !keyPair.kid.startsWith('-') && tries < 2_000; tries++) {
+      keyPair = await generateReuserKeyPair();
+    }
+    expect(keyPair.kid.startsWith('-')).toBe(true);
+    const registry = await openKeyRegistry({ kind: 'sqlite', dataDir });
+    try {
+      await registry.addKey('ccas-de-bellerive', keyPair.publicJwk);
+    } finally {
+      await registry.close();
+    }
+    const revoked = await inProcess(keyCommand, ['revoke', keyPair.kid, ...at()]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`key ${keyPair.kid} of ccas-de-bellerive revoked at`);
+  });
+
   it('tells a process watching the registry within a second of a revocation', async () => {
     const registry = await openKeyRegistry({ kind: 'sqlite', dataDir });
     try {
