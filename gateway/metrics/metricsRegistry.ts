@@ -10,6 +10,20 @@ export type MetricsRegistry = {
   increment(name: string, label: string): void;
   /** Every counter, by name then label, e.g. `{ refusals: { RATE_LIMITED: 2 } }`. */
   snapshot(): Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Records how long one GraphQL request took, by outcome (`served`, `refused`, `failed`). */
+  observeDuration(outcome: string, seconds: number): void;
+  /** The request durations so far, by outcome: cumulative counts per bucket, sum and count. */
+  durations(): ReadonlyMap<string, Readonly<DurationHistogram>>;
+};
+
+/** Upper bounds of the request duration buckets, in seconds. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export type DurationHistogram = {
+  /** Requests at or under each bound of `DURATION_BUCKETS`, in order. */
+  buckets: number[];
+  sum: number;
+  count: number;
 };
 
 /** The counter of client-visible refusals, labelled by error code. */
@@ -17,7 +31,22 @@ export const REFUSALS = 'refusals';
 
 export function createMetricsRegistry(): MetricsRegistry {
   const counters = new Map<string, Map<string, number>>();
+  const histograms = new Map<string, DurationHistogram>();
   return {
+    observeDuration(outcome, seconds) {
+      let histogram = histograms.get(outcome);
+      if (histogram === undefined) {
+        histogram = { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
+        histograms.set(outcome, histogram);
+      }
+      // Cumulative, as Prometheus reads them: a request counts in every bucket it fits.
+      histogram.buckets = histogram.buckets.map((count, index) =>
+        seconds <= (DURATION_BUCKETS[index] ?? Number.POSITIVE_INFINITY) ? count + 1 : count,
+      );
+      histogram.sum += seconds;
+      histogram.count += 1;
+    },
+    durations: () => histograms,
     increment(name, label) {
       let counter = counters.get(name);
       if (counter === undefined) {
@@ -72,6 +101,24 @@ export function prometheusText(metrics: MetricsRegistry): string {
     lines.push(`# HELP ${metric} ${help}`, `# TYPE ${metric} counter`);
     for (const [value, count] of Object.entries(counter)) {
       lines.push(`${metric}{${label}="${value.replace(/["\\\n]/g, '_')}"} ${count}`);
+    }
+  }
+  const histograms = metrics.durations();
+  if (histograms.size > 0) {
+    const metric = 'passerelle_request_duration_seconds';
+    lines.push(
+      `# HELP ${metric} GraphQL request duration, access record included, by outcome.`,
+      `# TYPE ${metric} histogram`,
+    );
+    for (const [outcome, histogram] of histograms) {
+      DURATION_BUCKETS.forEach((bound, index) => {
+        lines.push(
+          `${metric}_bucket{outcome="${outcome}",le="${bound}"} ${histogram.buckets[index]}`,
+        );
+      });
+      lines.push(`${metric}_bucket{outcome="${outcome}",le="+Inf"} ${histogram.count}`);
+      lines.push(`${metric}_sum{outcome="${outcome}"} ${histogram.sum}`);
+      lines.push(`${metric}_count{outcome="${outcome}"} ${histogram.count}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -189,11 +189,17 @@ export function createRequestPipeline(options: RequestPipelineOptions): RequestP
     // 6. The access record, committed before anything leaves: if it cannot
     // be, the client gets a 503 and none of the data (no log, no data).
     const unavailable = await accessRecorder.record(request, facts, decided.response);
-    if (unavailable !== undefined) {
-      return withRequestHeaders(refused(unavailable), policySet, requestId);
-    }
-    // 7. Respond.
-    return withRequestHeaders(decided.response, policySet, requestId, decided.rateLimit);
+    const response =
+      unavailable === undefined
+        ? withRequestHeaders(decided.response, policySet, requestId, decided.rateLimit)
+        : withRequestHeaders(refused(unavailable), policySet, requestId);
+    // 7. Respond, counting how long it took by outcome.
+    const status = response.status ?? 200;
+    metrics.observeDuration(
+      status < 400 ? 'served' : status < 500 ? 'refused' : 'failed',
+      (performance.now() - startedMs) / 1000,
+    );
+    return response;
   }
 
   /** Stages 2 to 5b: the response to send, or the refusal of the first stage that refuses. */

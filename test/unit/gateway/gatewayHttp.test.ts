@@ -98,6 +98,31 @@ describe('gateway HTTP layer', () => {
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('gives request durations by outcome as a Prometheus histogram', async () => {
+    const countOf = (text: string, outcome: string) =>
+      Number(
+        new RegExp(
+          `^passerelle_request_duration_seconds_count\\{outcome="${outcome}"\\} (\\d+)$`,
+          'm',
+        ).exec(text)?.[1] ?? 0,
+      );
+    const before = await (await fetch(`${base}/metrics`)).text();
+    expect((await query('{ person(id: "1") { name } }')).status).toBe(200);
+    await expectError(await query('{ person(id: "1") { name '), 400, 'GRAPHQL_PARSE_FAILED');
+    const after = await (await fetch(`${base}/metrics`)).text();
+    expect(countOf(after, 'served')).toBe(countOf(before, 'served') + 1);
+    expect(countOf(after, 'refused')).toBe(countOf(before, 'refused') + 1);
+    expect(after).toContain('# TYPE passerelle_request_duration_seconds histogram');
+    // Buckets are cumulative and end with +Inf, equal to the count.
+    const served = [
+      ...after.matchAll(
+        /^passerelle_request_duration_seconds_bucket\{outcome="served",le="([^"]+)"\} (\d+)$/gm,
+      ),
+    ].map((match) => Number(match[2]));
+    expect(served).toEqual([...served].sort((a, b) => a - b));
+    expect(served.at(-1)).toBe(countOf(after, 'served'));
+  });
+
   it('answers /ready with 200 when every subgraph answers', async () => {
     const response = await fetch(`${base}/ready`);
     expect(response.status).toBe(200);
