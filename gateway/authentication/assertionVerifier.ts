@@ -79,27 +79,44 @@ function hashOf(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-function textClaim(
+/** A text claim when present, checked against `pattern` and `maxLength`. */
+function optionalClaim(
   payload: JWTPayload,
   name: string,
-  required: boolean,
   pattern: RegExp,
   maxLength: number,
   expected: string,
 ): string | undefined {
   const value = payload[name];
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') {
+  if (value === undefined) return undefined;
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') {
     throw invalidAssertion(
       'CLAIM_MISSING',
       `the "${name}" claim is missing: it must be ${expected}.`,
     );
   }
-  const trimmed = value.trim();
   if (trimmed.length > maxLength || !pattern.test(trimmed)) {
     throw invalidAssertion('CLAIM_INVALID', `the "${name}" claim must be ${expected}.`);
   }
   return trimmed;
+}
+
+function requiredClaim(
+  payload: JWTPayload,
+  name: string,
+  pattern: RegExp,
+  maxLength: number,
+  expected: string,
+): string {
+  const value = optionalClaim(payload, name, pattern, maxLength, expected);
+  if (value === undefined) {
+    throw invalidAssertion(
+      'CLAIM_MISSING',
+      `the "${name}" claim is missing: it must be ${expected}.`,
+    );
+  }
+  return value;
 }
 
 /** The header's key id and algorithm, refusing anything but ES256 and EdDSA. */
@@ -303,34 +320,28 @@ export function createAssertionVerifier(options: AssertionVerifierOptions): Asse
         `it lives ${expiresAt - issuedAt} seconds ("exp" - "iat"); at most ${MAX_ASSERTION_LIFETIME_SECONDS} are accepted.`,
       );
     }
-    const jti = textClaim(payload, 'jti', true, PRINTABLE, MAX_JTI_LENGTH, 'a unique id');
-    const purposeId = textClaim(
+    const jti = requiredClaim(payload, 'jti', PRINTABLE, MAX_JTI_LENGTH, 'a unique id');
+    const purposeId = requiredClaim(
       payload,
       'purpose',
-      true,
       POLICY_ID,
       MAX_ID_LENGTH,
       'the id of a purpose from the policies (lower-case letters, digits and hyphens)',
     );
-    const agent = textClaim(
+    const agent = requiredClaim(
       payload,
       'agent',
-      true,
       PRINTABLE,
       MAX_TEXT_LENGTH,
       `the person or service asking, printable text of at most ${MAX_TEXT_LENGTH} characters`,
     );
-    const reason = textClaim(
+    const reason = optionalClaim(
       payload,
       'reason',
-      false,
       PRINTABLE,
       MAX_TEXT_LENGTH,
       `a file or case reference, printable text of at most ${MAX_TEXT_LENGTH} characters`,
     );
-    if (jti === undefined || purposeId === undefined || agent === undefined) {
-      throw invalidAssertion('CLAIM_MISSING', 'a required claim is missing.');
-    }
 
     // Replay protection across replicas (the registry is shared): the same
     // id with another token is refused; the same token again is fine.

@@ -47,16 +47,7 @@ function publicView(key: ReuserKey, now: Date) {
 }
 
 function errorResponse(error: PasserelleError): KeysResponse {
-  return {
-    status: error.status,
-    body: error.toResponseBody(),
-    headers:
-      error.status === 401
-        ? { 'www-authenticate': 'Bearer' }
-        : typeof error.publicExtensions.retryAfterSeconds === 'number'
-          ? { 'retry-after': String(error.publicExtensions.retryAfterSeconds) }
-          : {},
-  };
+  return { status: error.status, body: error.toResponseBody(), headers: error.responseHeaders() };
 }
 
 const MAX_REASON_LENGTH = 200;

@@ -64,6 +64,21 @@ export class PasserelleError<Code extends ErrorCode = ErrorCode> extends GraphQL
     this.publicExtensions = publicExtensions;
   }
 
+  /**
+   * The HTTP headers a response carrying this error needs: a 401 names the
+   * authentication scheme (RFC 9110), and an error saying when to retry
+   * (`retryAfterSeconds`) gives `Retry-After`.
+   */
+  responseHeaders(): Record<string, string> {
+    const { retryAfterSeconds } = this.publicExtensions;
+    return {
+      ...(this.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      ...(typeof retryAfterSeconds === 'number'
+        ? { 'retry-after': String(retryAfterSeconds) }
+        : {}),
+    };
+  }
+
   /** The JSON body for a response that carries only this error. */
   toResponseBody(): { errors: [{ message: string; extensions: Record<string, unknown> }] } {
     return {

@@ -124,7 +124,7 @@ export function createAccessHistory(options: {
         return {
           status: error.status,
           body: error.toResponseBody(),
-          ...(error.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {}),
+          headers: error.responseHeaders(),
         };
       }
     },

@@ -7,14 +7,16 @@ import {
 } from './sandboxIdentityProvider.js';
 
 export type PersonRequest = Readonly<{
-  method: string;
   path: string;
   headers: RequestHeaders;
   body: unknown;
 }>;
 
 export type PersonRoutes = {
-  /** The method `path` answers, when it is one of these routes (`/me/...`, `/sandbox-idp/...`). */
+  /**
+   * The method `path` answers, when it is one of these routes (`/me/...`,
+   * `/sandbox-idp/...`); the caller refuses any other method before `serve`.
+   */
   methodOf(path: string): string | undefined;
   serve(request: PersonRequest): Promise<AccessHistoryResponse>;
 };
@@ -22,15 +24,8 @@ export type PersonRoutes = {
 /** Person ids of the sandbox: opaque, printable, short. */
 const PERSON_ID = /^[\w.-]{1,100}$/;
 
-function errorResponse(
-  error: PasserelleError,
-  headers?: Record<string, string>,
-): AccessHistoryResponse {
-  return {
-    status: error.status,
-    body: error.toResponseBody(),
-    ...(headers === undefined ? {} : { headers }),
-  };
+function errorResponse(error: PasserelleError): AccessHistoryResponse {
+  return { status: error.status, body: error.toResponseBody(), headers: error.responseHeaders() };
 }
 
 /**
@@ -97,18 +92,10 @@ export function createPersonRoutes(options: {
   }
   return {
     methodOf: (path) => (Object.hasOwn(routes, path) ? routes[path]?.method : undefined),
+    // The HTTP layer has checked the method (`methodOf`) before reading any body.
     async serve(request) {
       const route = routes[request.path];
       if (route === undefined) return errorResponse(new PasserelleError('NOT_FOUND'));
-      if (request.method !== route.method) {
-        return errorResponse(
-          new PasserelleError('METHOD_NOT_ALLOWED', {
-            method: request.method,
-            allowed: route.method,
-          }),
-          { allow: route.method },
-        );
-      }
       return route.serve(request);
     },
   };

@@ -65,11 +65,10 @@ export type RequestPipelineOptions = {
 
 function refusal(error: PasserelleError): HTTPGraphQLResponse {
   annotateRequest({ errorCode: error.code });
-  const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
-  // RFC 9110: a 401 names the authentication scheme to use.
-  if (error.status === 401) headers.set('www-authenticate', 'Bearer');
-  const { retryAfterSeconds } = error.publicExtensions;
-  if (typeof retryAfterSeconds === 'number') headers.set('retry-after', String(retryAfterSeconds));
+  const headers = new HeaderMap([
+    ['content-type', 'application/json; charset=utf-8'],
+    ...Object.entries(error.responseHeaders()),
+  ]);
   return {
     status: error.status,
     headers,

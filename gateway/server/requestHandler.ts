@@ -15,7 +15,7 @@ export type RequestHandlerOptions = {
   /** A re-user's own keys: `GET /keys`, `POST /keys/revoke`. */
   serveKeys: (request: KeysRequest) => Promise<KeysResponse>;
   /** The counters in Prometheus text format, for `GET /metrics`. */
-  metricsText?: () => string;
+  metricsText: () => string;
   /** A person's access history (`/me/accesses`) and the sandbox identity provider. */
   personRoutes?: PersonRoutes;
   /** Probes every subgraph for `/ready`. */
@@ -245,7 +245,7 @@ async function servePersons(
     if (posted === undefined) return;
     body = posted.body;
   }
-  const result = await routes.serve({ method, path, headers: headerMapOf(request), body });
+  const result = await routes.serve({ path, headers: headerMapOf(request), body });
   sendJson(response, result.status, result.body, result.headers);
 }
 
@@ -303,7 +303,7 @@ export function createRequestHandler(
           return methodNotAllowed(response, request.method ?? '', ['GET']);
         return serveReadiness(response, probeSubgraphs);
       case '/metrics':
-        if (request.method !== 'GET' || options.metricsText === undefined) {
+        if (request.method !== 'GET') {
           return methodNotAllowed(response, request.method ?? '', ['GET']);
         }
         response.writeHead(200, {
